@@ -1,0 +1,289 @@
+/**
+ * The driver port: the one narrow interface every storage backend implements.
+ *
+ * A driver stores jobs and moves them between states atomically. It holds no policy: retry times, attempt
+ * limits, timeouts and shutdown are decided by the `JobQueue` worker and handed to the driver as plain values.
+ * Drivers never read a clock of their own; every operation that depends on time takes `now` (epoch
+ * milliseconds) from the caller, so the same code runs under `TestClock` and on servers whose clocks differ.
+ *
+ * The state machine and each operation's guarantees are written down in `docs/driver-contract.md`, and
+ * `test/conformance/` checks them against every driver.
+ *
+ * @since 0.1.0
+ */
+import { Context } from "effect"
+import type { Effect, Option, Stream } from "effect"
+import type { DriverError } from "./JobErrors.js"
+
+/**
+ * The lifecycle of a job.
+ *
+ * `pending` (ready or delayed) -> `active` -> `completed` | `failed` | `pending` (retry, release, expired
+ * lease); `pending` | `active` -> `cancelled`; `failed` | `cancelled` -> `pending` (retry).
+ *
+ * @since 0.1.0
+ */
+export type JobState = "pending" | "active" | "completed" | "failed" | "cancelled"
+
+/**
+ * The states a job can end in.
+ *
+ * @since 0.1.0
+ */
+export type FinishedState = "completed" | "failed" | "cancelled"
+
+/**
+ * Priorities are integers in `[MIN_PRIORITY, MAX_PRIORITY]`; higher runs first.
+ *
+ * @since 0.1.0
+ */
+export const MIN_PRIORITY = -1000
+
+/**
+ * @since 0.1.0
+ */
+export const MAX_PRIORITY = 1000
+
+/**
+ * Reserved wake-up name meaning "work may be ready for any job name" (after `resume`, say).
+ *
+ * @since 0.1.0
+ */
+export const ANY_JOB = "*"
+
+/**
+ * A job to insert.
+ *
+ * @since 0.1.0
+ */
+export interface NewJob {
+  /**
+   * A caller-chosen id. A job with this id is inserted at most once: if any job with the id exists, in any
+   * state, nothing is written and its id is returned with `inserted: false`.
+   */
+  readonly id?: string | undefined
+  readonly name: string
+  /** The encoded parameters as JSON text. Drivers store it verbatim. */
+  readonly payload: string
+  /** An integer in `[MIN_PRIORITY, MAX_PRIORITY]`. */
+  readonly priority: number
+  /** Epoch milliseconds; the job is not claimable before this. */
+  readonly runAt: number
+  /** The attempt limit chosen at push, if any (otherwise the worker's handler options decide). */
+  readonly maxAttempts?: number | undefined
+  /**
+   * While a job with this key is `pending` or `active`, pushing another job with the same key writes nothing
+   * and returns the existing job's id with `inserted: false`.
+   */
+  readonly uniqueKey?: string | undefined
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface PushResult {
+  readonly id: string
+  /** `false` when an existing job (same `id` or live `uniqueKey`) was returned instead. */
+  readonly inserted: boolean
+}
+
+/**
+ * Everything a driver knows about a job.
+ *
+ * @since 0.1.0
+ */
+export interface JobRecord {
+  readonly id: string
+  readonly name: string
+  readonly payload: string
+  readonly state: JobState
+  readonly priority: number
+  /** When the job is (or was) due to run, epoch ms. */
+  readonly runAt: number
+  /** Attempts started so far (the running attempt included). */
+  readonly attempts: number
+  readonly maxAttempts: number | undefined
+  readonly uniqueKey: string | undefined
+  readonly createdAt: number
+  /** When the latest attempt started. */
+  readonly startedAt: number | undefined
+  /** When the job reached `completed`, `failed` or `cancelled`. */
+  readonly finishedAt: number | undefined
+  /** The latest failure, formatted. */
+  readonly lastError: string | undefined
+  readonly progress: number | undefined
+  readonly leaseOwner: string | undefined
+  readonly leaseExpiresAt: number | undefined
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface ClaimRequest {
+  /** Only jobs with one of these names are claimed. Never empty. */
+  readonly names: ReadonlyArray<string>
+  /** At most this many jobs (>= 1). */
+  readonly limit: number
+  /** The lease owner; every later change to a claimed job must present it. */
+  readonly owner: string
+  /** The lease lasts until `now + leaseMs` unless renewed. */
+  readonly leaseMs: number
+  readonly now: number
+}
+
+/**
+ * A job handed to a worker, now `active` under the worker's lease.
+ *
+ * @since 0.1.0
+ */
+export interface ClaimedJob {
+  readonly id: string
+  readonly name: string
+  readonly payload: string
+  /** The number of this attempt, starting at 1. */
+  readonly attempt: number
+  readonly maxAttempts: number | undefined
+  readonly createdAt: number
+  readonly runAt: number
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface ClaimResult {
+  /**
+   * Claimed jobs, best first: higher priority, then earlier `runAt`, then push order. Jobs whose lease
+   * expired count as ready; they come back with their attempt counter moved on.
+   */
+  readonly jobs: ReadonlyArray<ClaimedJob>
+  /**
+   * The earliest future time at which more work may become claimable for these names without a wake-up
+   * (a delayed job falling due, an active lease expiring), if the driver can tell cheaply. The worker sleeps
+   * until then at the latest.
+   */
+  readonly nextRunAt: number | undefined
+}
+
+/**
+ * How an attempt ended. Every outcome is applied only if `owner` still holds the job's lease (the job is
+ * `active` and its lease owner is `owner`); otherwise it is ignored and reported as lost.
+ *
+ * - `Completed`: the job is `completed` (or removed at once when `removeOnComplete` is set on the finish call).
+ * - `Retry`: back to `pending`, due at `runAt`, with `error` stored as the last error.
+ * - `Failed`: `failed` for good, with `error` stored.
+ * - `Released`: back to `pending` at once with its original `runAt`; the attempt is not counted.
+ *
+ * @since 0.1.0
+ */
+export type Outcome =
+  | { readonly _tag: "Completed"; readonly id: string; readonly owner: string }
+  | {
+    readonly _tag: "Retry"
+    readonly id: string
+    readonly owner: string
+    readonly error: string
+    readonly runAt: number
+  }
+  | { readonly _tag: "Failed"; readonly id: string; readonly owner: string; readonly error: string }
+  | { readonly _tag: "Released"; readonly id: string; readonly owner: string }
+
+/**
+ * @since 0.1.0
+ */
+export interface RenewRequest {
+  readonly ids: ReadonlyArray<string>
+  readonly owner: string
+  readonly leaseMs: number
+  readonly now: number
+}
+
+/**
+ * What `cancel` did: `cancelled` (the job was pending or active and is now cancelled), `finished` (it had
+ * already completed, failed or been cancelled; nothing changed) or `not-found`.
+ *
+ * @since 0.1.0
+ */
+export type CancelResult = "cancelled" | "finished" | "not-found"
+
+/**
+ * Jobs per state. `delayed` is the part of `pending` whose `runAt` is still in the future.
+ *
+ * @since 0.1.0
+ */
+export interface JobCounts {
+  readonly pending: number
+  readonly delayed: number
+  readonly active: number
+  readonly completed: number
+  readonly failed: number
+  readonly cancelled: number
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface PruneRequest {
+  readonly state: FinishedState
+  /** Remove jobs that finished strictly before this time. */
+  readonly finishedBefore: number
+  /** Remove at most this many in one call, so a big backlog is trimmed in bounded steps. */
+  readonly limit: number
+}
+
+/**
+ * The driver port.
+ *
+ * @since 0.1.0
+ */
+export interface JobDriverShape {
+  /** A short name for logs and errors: `memory`, `redis`, `postgres`. */
+  readonly name: string
+  /** Inserts jobs atomically (all or none) and wakes workers. Results are in input order. */
+  readonly push: (jobs: ReadonlyArray<NewJob>, now: number) => Effect.Effect<ReadonlyArray<PushResult>, DriverError>
+  /** Claims up to `limit` ready jobs under a lease. Returns nothing while the queue is paused. */
+  readonly claim: (request: ClaimRequest) => Effect.Effect<ClaimResult, DriverError>
+  /** Extends the leases `owner` still holds; returns the ids it no longer holds (lost, cancelled, gone). */
+  readonly renew: (request: RenewRequest) => Effect.Effect<ReadonlyArray<string>, DriverError>
+  /**
+   * Applies attempt outcomes in one round trip; returns the ids whose lease was no longer held (ignored).
+   * `removeOnComplete` deletes completed jobs instead of keeping them.
+   */
+  readonly finish: (
+    outcomes: ReadonlyArray<Outcome>,
+    now: number,
+    options: { readonly removeOnComplete: boolean }
+  ) => Effect.Effect<ReadonlyArray<string>, DriverError>
+  /** Stores progress on an active job; `false` when `owner` no longer holds its lease. */
+  readonly setProgress: (
+    id: string,
+    owner: string,
+    progress: number
+  ) => Effect.Effect<boolean, DriverError>
+  readonly get: (id: string) => Effect.Effect<Option.Option<JobRecord>, DriverError>
+  /** Cancels a pending or active job. An active job's lease is revoked: its next renew reports it lost. */
+  readonly cancel: (id: string, now: number) => Effect.Effect<CancelResult, DriverError>
+  /** Moves a `failed` or `cancelled` job back to `pending`, due at `now`, with its attempt count reset. */
+  readonly retry: (id: string, now: number) => Effect.Effect<boolean, DriverError>
+  /** While paused, `claim` hands out nothing to any worker of this queue. */
+  readonly pause: Effect.Effect<void, DriverError>
+  /** Ends a pause and wakes workers. */
+  readonly resume: Effect.Effect<void, DriverError>
+  readonly isPaused: Effect.Effect<boolean, DriverError>
+  readonly counts: (now: number) => Effect.Effect<JobCounts, DriverError>
+  /** Removes up to `limit` finished jobs; returns how many were removed. */
+  readonly prune: (request: PruneRequest) => Effect.Effect<number, DriverError>
+  /**
+   * Wake-up signals: emits a job name (or `ANY_JOB`) whenever jobs may have become claimable (push, release,
+   * retry, resume), including pushes made by other processes. Best effort: a missed signal costs latency,
+   * never a job, because workers also poll slowly and sleep until `nextRunAt`.
+   */
+  readonly wakeups: Stream.Stream<string>
+}
+
+/**
+ * The driver service. Drivers are provided as layers: `memoryDriver`, `redisDriver(options)`,
+ * `postgresDriver(options)`.
+ *
+ * @since 0.1.0
+ */
+export class JobDriver extends Context.Tag("effect-jobs/JobDriver")<JobDriver, JobDriverShape>() {}
