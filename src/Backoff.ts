@@ -1,0 +1,69 @@
+/**
+ * How long a failed job waits before its next attempt.
+ *
+ * @since 0.1.0
+ */
+import { Duration } from "effect"
+
+/**
+ * A retry delay policy. `delay(attempt, random)` gives the wait after failed attempt number `attempt`
+ * (1-based), where `random` is a uniform number in `[0, 1)` used for jitter.
+ *
+ * @since 0.1.0
+ */
+export interface Backoff {
+  readonly _tag: "Backoff"
+  readonly delay: (attempt: number, random: number) => Duration.Duration
+}
+
+const make = (delay: (attempt: number, random: number) => Duration.Duration): Backoff => ({ _tag: "Backoff", delay })
+
+/** Spreads `millis` by up to ±`jitter` (a fraction) so failing jobs do not retry in lockstep. */
+const withJitter = (millis: number, jitter: number, random: number): number =>
+  Math.max(0, Math.round(millis * (1 + jitter * (2 * random - 1))))
+
+/**
+ * Exponential backoff: `base * factor^(attempt - 1)`, capped at `max`, spread by `jitter`.
+ * Defaults: base 1 second, factor 2, max 1 hour, jitter 0.2 (±20%).
+ *
+ * @since 0.1.0
+ */
+export const exponential = (options: {
+  readonly base?: Duration.DurationInput
+  readonly factor?: number
+  readonly max?: Duration.DurationInput
+  readonly jitter?: number
+} = {}): Backoff => {
+  const base = Duration.toMillis(options.base ?? "1 second")
+  const factor = options.factor ?? 2
+  const max = Duration.toMillis(options.max ?? "1 hour")
+  const jitter = options.jitter ?? 0.2
+  return make((attempt, random) =>
+    Duration.millis(withJitter(Math.min(max, base * Math.pow(factor, Math.max(0, attempt - 1))), jitter, random))
+  )
+}
+
+/**
+ * The same delay after every failure, spread by `jitter` (default 0).
+ *
+ * @since 0.1.0
+ */
+export const fixed = (delay: Duration.DurationInput, options: { readonly jitter?: number } = {}): Backoff => {
+  const millis = Duration.toMillis(delay)
+  const jitter = options.jitter ?? 0
+  return make((_attempt, random) => Duration.millis(withJitter(millis, jitter, random)))
+}
+
+/**
+ * Retry at once.
+ *
+ * @since 0.1.0
+ */
+export const immediate: Backoff = make(() => Duration.zero)
+
+/**
+ * The default policy: exponential from 1 second, doubling, capped at 1 hour, ±20% jitter.
+ *
+ * @since 0.1.0
+ */
+export const defaultBackoff: Backoff = exponential()

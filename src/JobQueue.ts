@@ -1,0 +1,332 @@
+/**
+ * The job queue service: register handlers, push jobs, inspect and steer them.
+ *
+ * ```ts
+ * const program = Effect.gen(function*() {
+ *   const queue = yield* JobQueue
+ *   yield* queue.registerJob(SendEmail, (params, ctx) => Effect.log(`to ${params.to}, try ${ctx.attempt}`))
+ *   yield* queue.push(new SendEmail({ to: "a@b.c", subject: "hi" }), { delay: "5 seconds" })
+ * })
+ * Effect.scoped(program).pipe(Effect.provide(JobQueue.layer(memoryDriver, { concurrency: 4 })))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Clock, Config, Context, Duration, Effect, Layer, Option, ParseResult, PubSub, Schema, Stream } from "effect"
+import type { ConfigError, Queue, Scope } from "effect"
+import { type Backoff, defaultBackoff } from "./Backoff.js"
+import type { JobContext } from "./JobContext.js"
+import { type FinishedState, type JobCounts, JobDriver } from "./JobDriver.js"
+import {
+  DuplicateJobName,
+  InvalidJobParameters,
+  type DriverError,
+  type InvalidSchedule,
+  type PushError,
+  UnknownJobName
+} from "./JobErrors.js"
+import type { JobEvent } from "./JobEvent.js"
+import { fromRecord, type JobInfo } from "./JobInfo.js"
+import type { JobMiddleware } from "./JobMiddleware.js"
+import { wrap } from "./JobMiddleware.js"
+import { type JobParametersSchema, schemaOf } from "./JobParameters.js"
+import { decodeByName, type EncodedJob, encodeJob, type PushOptions } from "./internal/encode.js"
+import { parseCron, runSchedule, type ScheduleOptions, slotId } from "./internal/scheduler.js"
+import { makeWorker } from "./internal/worker.js"
+
+export type { PushOptions } from "./internal/encode.js"
+export type { CatchUp, ScheduleOptions } from "./internal/scheduler.js"
+
+/**
+ * How long finished jobs are kept. `"forever"` keeps them until removed; a zero duration for `completed`
+ * deletes jobs as they complete (the fastest setting).
+ *
+ * @since 0.1.0
+ */
+export interface RetentionOptions {
+  /** Default 1 hour. */
+  readonly completed?: Duration.DurationInput | "forever"
+  /** Default forever: failed jobs wait for a person to look at them. */
+  readonly failed?: Duration.DurationInput | "forever"
+  /** Default 1 day. */
+  readonly cancelled?: Duration.DurationInput | "forever"
+  /** How often old jobs are removed (default 1 minute). */
+  readonly interval?: Duration.DurationInput
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface JobQueueOptions {
+  /** Attempts run at once by this instance (default 10). `0` makes a push-only instance. */
+  readonly concurrency?: number
+  /** How long a claimed job stays leased without renewal (default 15 seconds). */
+  readonly leaseDuration?: Duration.DurationInput
+  /** How long shutdown waits for running attempts before releasing them (default 25 seconds). */
+  readonly shutdownTimeout?: Duration.DurationInput
+  /** The slow fallback poll for missed wake-ups (default 5 seconds). */
+  readonly pollInterval?: Duration.DurationInput
+  /** Default attempt limit for jobs that set none (default 3). */
+  readonly maxAttempts?: number
+  /** Default retry delays for jobs that set none (default exponential from 1 second). */
+  readonly backoff?: Backoff
+  /** Largest encoded payload accepted by push (default 1 MiB). */
+  readonly maxPayloadBytes?: number
+  readonly retention?: RetentionOptions
+  readonly middleware?: ReadonlyArray<JobMiddleware>
+  /** Names this instance in leases and logs (default a random id). */
+  readonly workerId?: string
+}
+
+/**
+ * Options for one handler; they override the job's defaults.
+ *
+ * @since 0.1.0
+ */
+export interface HandlerOptions {
+  readonly maxAttempts?: number
+  readonly backoff?: Backoff
+  readonly timeout?: Duration.DurationInput
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface JobQueueShape {
+  /**
+   * Runs `handler` for jobs of this kind while the current scope is open. The handler's requirements become
+   * requirements of `registerJob`. Closing the scope stops claiming these jobs and drains the running ones.
+   */
+  readonly registerJob: <A, I, E, R>(
+    params: JobParametersSchema<A, I>,
+    handler: (params: A, context: JobContext) => Effect.Effect<void, E, R>,
+    options?: HandlerOptions
+  ) => Effect.Effect<void, DuplicateJobName, R | Scope.Scope>
+  /** Validates, encodes and stores one job; returns its id. */
+  readonly push: (params: object, options?: PushOptions) => Effect.Effect<string, PushError>
+  /** Stores several jobs atomically (all or none); returns their ids in order. */
+  readonly pushMany: (params: Iterable<object>, options?: PushOptions) => Effect.Effect<ReadonlyArray<string>, PushError>
+  /** Pushes by job name with JSON parameters, validated against the registered schema. */
+  readonly pushByName: (
+    name: string,
+    json: unknown,
+    options?: PushOptions
+  ) => Effect.Effect<string, PushError | UnknownJobName>
+  readonly get: (id: string) => Effect.Effect<Option.Option<JobInfo>, DriverError>
+  /** Cancels a pending or running job (a running attempt in this process is interrupted at once). */
+  readonly cancel: (id: string) => Effect.Effect<boolean, DriverError>
+  /** Moves a failed or cancelled job back to pending with fresh attempts. */
+  readonly retry: (id: string) => Effect.Effect<boolean, DriverError>
+  /** Stops every instance of this queue from starting jobs until `resume`. */
+  readonly pause: Effect.Effect<void, DriverError>
+  readonly resume: Effect.Effect<void, DriverError>
+  readonly isPaused: Effect.Effect<boolean, DriverError>
+  readonly counts: Effect.Effect<JobCounts, DriverError>
+  /** Events about jobs run by this instance. */
+  readonly events: Stream.Stream<JobEvent>
+  /** Subscribes to `events` now (nothing published after this call is missed). */
+  readonly subscribe: Effect.Effect<Queue.Dequeue<JobEvent>, never, Scope.Scope>
+  /**
+   * Pushes `params` at every slot of the cron expression while the scope is open; each slot runs once however
+   * many instances run the same schedule.
+   */
+  readonly schedule: (
+    params: object,
+    cron: string,
+    options?: ScheduleOptions
+  ) => Effect.Effect<void, InvalidSchedule | InvalidJobParameters, Scope.Scope>
+}
+
+
+const retentionMillis = (value: Duration.DurationInput | "forever" | undefined, fallback: number | undefined) =>
+  value === "forever" ? undefined : value === undefined ? fallback : Duration.toMillis(value)
+
+const pruneBatch = 1_000
+
+const notJobParameters = (params: unknown) =>
+  new InvalidJobParameters({
+    jobName: typeof params === "object" && params !== null ? params.constructor.name : typeof params,
+    message: "Not an instance of a JobParameters class"
+  })
+
+/**
+ * Builds the queue over the `JobDriver` in context. The worker pool stops, drains and releases when the
+ * scope closes.
+ *
+ * @since 0.1.0
+ */
+export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape, never, JobDriver | Scope.Scope> =>
+  Effect.gen(function*() {
+    const driver = yield* JobDriver
+    const events = yield* PubSub.unbounded<JobEvent>()
+    const retention = options.retention ?? {}
+    const keep: ReadonlyArray<readonly [FinishedState, number | undefined]> = [
+      ["completed", retentionMillis(retention.completed, 3_600_000)],
+      ["failed", retentionMillis(retention.failed, undefined)],
+      ["cancelled", retentionMillis(retention.cancelled, 86_400_000)]
+    ]
+    const maxPayloadBytes = options.maxPayloadBytes ?? 1024 * 1024
+    const defaultMaxAttempts = options.maxAttempts ?? 3
+    const schemas = new Map<string, JobParametersSchema<unknown>>()
+    const pushHooks = (options.middleware ?? []).flatMap((middleware) =>
+      middleware.push === undefined ? [] : [middleware.push]
+    )
+    const worker = yield* makeWorker(driver, events, {
+      owner: options.workerId ?? `worker-${globalThis.crypto.randomUUID()}`,
+      concurrency: options.concurrency ?? 10,
+      leaseMs: Duration.toMillis(options.leaseDuration ?? "15 seconds"),
+      pollIntervalMs: Duration.toMillis(options.pollInterval ?? "5 seconds"),
+      shutdownTimeoutMs: Duration.toMillis(options.shutdownTimeout ?? "25 seconds"),
+      removeOnComplete: keep[0]![1] === 0,
+      middleware: options.middleware ?? []
+    })
+    yield* Effect.addFinalizer(() => Effect.interruptible(worker.shutdown))
+
+    const store = (encoded: ReadonlyArray<EncodedJob>, now: number) =>
+      wrap(
+        pushHooks.map((hook) => (next: Effect.Effect<ReadonlyArray<string>, PushError>) =>
+          hook(encoded.map((job) => job.outgoing), next)
+        ),
+        driver.push(encoded.map((job) => job.job), now).pipe(Effect.map((results) => results.map((result) => result.id)))
+      )
+
+    const encodeAll = (params: Iterable<object>, pushOptions: PushOptions, now: number) =>
+      Effect.forEach(params, (value) => {
+        const schema = schemaOf(value)
+        return schema === undefined
+          ? Effect.fail(notJobParameters(value))
+          : encodeJob(schema, value, pushOptions, now, maxPayloadBytes)
+      })
+
+    const pushMany = (params: Iterable<object>, pushOptions: PushOptions = {}) =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const encoded = yield* encodeAll(params, pushOptions, now)
+        return encoded.length === 0 ? [] : yield* store(encoded, now)
+      })
+
+    const push = (params: object, pushOptions: PushOptions = {}) =>
+      pushMany([params], pushOptions).pipe(Effect.map((ids) => ids[0]!))
+
+    const prune = Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      for (const [state, millis] of keep) {
+        if (millis === undefined || millis === 0 && state === "completed") continue
+        let removed = pruneBatch
+        while (removed === pruneBatch) {
+          removed = yield* driver.prune({ state, finishedBefore: now - millis, limit: pruneBatch })
+        }
+      }
+    }).pipe(Effect.catchAll((error) => Effect.logWarning("Removing old jobs failed", error)))
+
+    yield* prune.pipe(
+      Effect.delay(Duration.toMillis(retention.interval ?? "1 minute")),
+      Effect.forever,
+      Effect.forkScoped
+    )
+
+    const registerJob = <A, I, E, R>(
+      params: JobParametersSchema<A, I>,
+      handler: (params: A, context: JobContext) => Effect.Effect<void, E, R>,
+      handlerOptions: HandlerOptions = {}
+    ): Effect.Effect<void, DuplicateJobName, R | Scope.Scope> =>
+      Effect.gen(function*() {
+        const name = params.jobName
+        if (worker.isRegistered(name)) return yield* new DuplicateJobName({ jobName: name })
+        const context = yield* Effect.context<R>()
+        const decode = Schema.decodeUnknown(params)
+        const defaults = params.jobDefaults
+        const timeout = handlerOptions.timeout ?? defaults.timeout
+        schemas.set(name, params as JobParametersSchema<unknown>)
+        worker.register({
+          name,
+          decode: (payload) =>
+            decode(payload).pipe(Effect.mapError((error) => ParseResult.TreeFormatter.formatErrorSync(error))),
+          run: (value, jobContext) => Effect.provide(handler(value as A, jobContext), context),
+          maxAttempts: handlerOptions.maxAttempts ?? defaults.maxAttempts ?? defaultMaxAttempts,
+          backoff: handlerOptions.backoff ?? defaults.backoff ?? options.backoff ?? defaultBackoff,
+          timeout: timeout === undefined ? undefined : Duration.decode(timeout)
+        })
+        yield* Effect.addFinalizer(() =>
+          Effect.interruptible(worker.unregister(name)).pipe(Effect.ensuring(Effect.sync(() => schemas.delete(name))))
+        )
+      })
+
+    return {
+      registerJob,
+      push,
+      pushMany,
+      pushByName: (name, json, pushOptions) => {
+        const schema = schemas.get(name)
+        return schema === undefined
+          ? Effect.fail(new UnknownJobName({ jobName: name }))
+          : decodeByName(schema, json).pipe(Effect.flatMap((params) => push(params as object, pushOptions)))
+      },
+      get: (id) => driver.get(id).pipe(Effect.map(Option.map(fromRecord))),
+      cancel: (id) =>
+        Effect.gen(function*() {
+          const result = yield* driver.cancel(id, yield* Clock.currentTimeMillis)
+          if (result === "cancelled") yield* worker.interruptLocal(id)
+          return result === "cancelled"
+        }),
+      retry: (id) => Clock.currentTimeMillis.pipe(Effect.flatMap((now) => driver.retry(id, now))),
+      pause: driver.pause,
+      resume: driver.resume,
+      isPaused: driver.isPaused,
+      counts: Clock.currentTimeMillis.pipe(Effect.flatMap(driver.counts)),
+      events: Stream.fromPubSub(events),
+      subscribe: PubSub.subscribe(events),
+      schedule: (params, cron, scheduleOptions = {}) =>
+        Effect.gen(function*() {
+          const schema = schemaOf(params)
+          if (schema === undefined) return yield* notJobParameters(params)
+          const parsed = yield* parseCron(cron, scheduleOptions.timeZone)
+          const key = scheduleOptions.key ?? `${schema.jobName}:${cron}`
+          const pushSlot = (slot: number) =>
+            Effect.gen(function*() {
+              const now = yield* Clock.currentTimeMillis
+              const pushOptions: PushOptions = {
+                jobId: slotId(key, slot),
+                runAt: new Date(slot),
+                ...(scheduleOptions.priority === undefined ? {} : { priority: scheduleOptions.priority }),
+                ...(scheduleOptions.maxAttempts === undefined ? {} : { maxAttempts: scheduleOptions.maxAttempts })
+              }
+              const encoded = yield* encodeJob(schema, params, pushOptions, now, maxPayloadBytes)
+              return yield* store([encoded], now)
+            })
+          yield* Effect.forkScoped(runSchedule(parsed, scheduleOptions, pushSlot))
+        })
+    } satisfies JobQueueShape
+  })
+
+/**
+ * The queue as a layer over a driver layer: `JobQueue.layer(memoryDriver, { concurrency: 4 })`.
+ *
+ * @since 0.1.0
+ */
+export const layer = <E, R>(
+  driver: Layer.Layer<JobDriver, E, R>,
+  options: JobQueueOptions = {}
+): Layer.Layer<JobQueue, E, R> => Layer.scoped(JobQueue, make(options)).pipe(Layer.provide(driver))
+
+/**
+ * Like `layer`, with the options read from effect's `Config` (environment variables by default).
+ *
+ * @since 0.1.0
+ */
+export const layerConfig = <E, R>(
+  driver: Layer.Layer<JobDriver, E, R>,
+  options: Config.Config<JobQueueOptions>
+): Layer.Layer<JobQueue, E | ConfigError.ConfigError, R> =>
+  Layer.unwrapEffect(Effect.map(options, (resolved) => layer(driver, resolved)))
+
+/**
+ * The job queue service: `yield* JobQueue` in a program, `JobQueue.layer(driver, options)` to provide it.
+ *
+ * @since 0.1.0
+ */
+export class JobQueue extends Context.Tag("effect-jobs/JobQueue")<JobQueue, JobQueueShape>() {
+  static readonly make = make
+  static readonly layer = layer
+  static readonly layerConfig = layerConfig
+}

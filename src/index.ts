@@ -1,0 +1,91 @@
+/**
+ * effect-jobs: a typed, durable job queue for Effect.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * Retry delay policies.
+ *
+ * @since 0.1.0
+ */
+export * as Backoff from "./Backoff.js"
+
+/**
+ * What a handler knows about its attempt.
+ *
+ * @since 0.1.0
+ */
+export type { JobContext } from "./JobContext.js"
+
+/**
+ * The driver port implemented by every storage backend.
+ *
+ * @since 0.1.0
+ */
+export * from "./JobDriver.js"
+
+/**
+ * Errors handlers use to steer retries (`JobError.permanent`).
+ *
+ * @since 0.1.0
+ */
+export * as JobError from "./JobError.js"
+
+/**
+ * Typed errors of the queue and its drivers.
+ *
+ * @since 0.1.0
+ */
+export * from "./JobErrors.js"
+
+/**
+ * Events about running jobs.
+ *
+ * @since 0.1.0
+ */
+export { JobEvent } from "./JobEvent.js"
+
+/**
+ * The public view of a stored job.
+ *
+ * @since 0.1.0
+ */
+export type { JobInfo } from "./JobInfo.js"
+
+/**
+ * Middleware around handler runs and pushes.
+ *
+ * @since 0.1.0
+ */
+export type { JobMiddleware, OutgoingJob } from "./JobMiddleware.js"
+
+/**
+ * Typed job parameters.
+ *
+ * @since 0.1.0
+ */
+export { JobParameters, type JobDefaults, type JobParametersClass, type JobParametersSchema } from "./JobParameters.js"
+
+/**
+ * The queue service and its layers.
+ *
+ * @since 0.1.0
+ */
+export {
+  type HandlerOptions,
+  JobQueue,
+  type JobQueueOptions,
+  type JobQueueShape,
+  type PushOptions,
+  type RetentionOptions,
+  type ScheduleOptions,
+  type CatchUp
+} from "./JobQueue.js"
+
+/**
+ * Cron helpers for `JobQueue.schedule`.
+ *
+ * @since 0.1.0
+ */
+export * from "./JobSchedule.js"
