@@ -1,0 +1,149 @@
+/**
+ * Conformance: retries with stored errors, permanent failures, defects, timeouts, bad data and bad input.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Option, TestClock } from "effect"
+import { Backoff, JobError } from "../../src/index.js"
+import { Greet, type MakeDriver, record, setup, Tick, waitFor } from "./harness.js"
+
+export const failureCases = (makeDriver: MakeDriver) =>
+  describe("failures", () => {
+    it.scoped("retries at the stored time with the error kept, then completes", () =>
+      Effect.gen(function*() {
+        const { driver, events, queue } = yield* setup(makeDriver)
+        let calls = 0
+        yield* queue.registerJob(
+          Tick,
+          () => Effect.suspend(() => ++calls < 3 ? Effect.fail(`flaky call ${calls}`) : Effect.void),
+          { maxAttempts: 3, backoff: Backoff.fixed("10 seconds") }
+        )
+        const id = yield* queue.push(new Tick({ n: 1 }))
+        const first = yield* waitFor(events, "Retrying", id)
+        assert.strictEqual(first.attempt, 1)
+        assert.strictEqual(first.nextRunAt.getTime(), 10_000)
+        const stored = yield* record(driver, id)
+        assert.strictEqual(stored.state, "pending")
+        assert.strictEqual(stored.runAt, 10_000)
+        assert.include(stored.lastError, "flaky call 1")
+        yield* TestClock.adjust("10 seconds")
+        const second = yield* waitFor(events, "Retrying", id)
+        assert.strictEqual(second.attempt, 2)
+        yield* TestClock.adjust("10 seconds")
+        const done = yield* waitFor(events, "Completed", id)
+        assert.strictEqual(done.attempt, 3)
+        const info = Option.getOrThrow(yield* queue.get(id))
+        assert.strictEqual(info.state, "completed")
+        assert.strictEqual(info.attempts, 3)
+      }))
+
+    it.scoped("fails for good after maxAttempts with the last error stored", () =>
+      Effect.gen(function*() {
+        const { events, queue } = yield* setup(makeDriver)
+        yield* queue.registerJob(Tick, (params) => Effect.fail(`always broken ${params.n}`), {
+          maxAttempts: 2,
+          backoff: Backoff.immediate
+        })
+        const id = yield* queue.push(new Tick({ n: 9 }))
+        const failed = yield* waitFor(events, "Failed", id)
+        assert.strictEqual(failed.attempt, 2)
+        const info = Option.getOrThrow(yield* queue.get(id))
+        assert.strictEqual(info.state, "failed")
+        assert.strictEqual(info.attempts, 2)
+        assert.include(Option.getOrThrow(info.lastError), "always broken 9")
+      }))
+
+    it.scoped("push-time maxAttempts overrides the handler's", () =>
+      Effect.gen(function*() {
+        const { events, queue } = yield* setup(makeDriver)
+        yield* queue.registerJob(Tick, () => Effect.fail("nope"), { maxAttempts: 5, backoff: Backoff.immediate })
+        const id = yield* queue.push(new Tick({ n: 1 }), { maxAttempts: 1 })
+        assert.strictEqual((yield* waitFor(events, "Failed", id)).attempt, 1)
+      }))
+
+    it.scoped("a permanent error skips the remaining attempts", () =>
+      Effect.gen(function*() {
+        const { events, queue } = yield* setup(makeDriver)
+        yield* queue.registerJob(Greet, (params) => Effect.fail(JobError.permanent(`no mailbox for ${params.name}`)), {
+          maxAttempts: 5
+        })
+        const id = yield* queue.push(new Greet({ name: "nobody" }))
+        yield* waitFor(events, "Failed", id)
+        const info = Option.getOrThrow(yield* queue.get(id))
+        assert.strictEqual(info.attempts, 1)
+        assert.include(Option.getOrThrow(info.lastError), "no mailbox for nobody")
+      }))
+
+    it.scoped("a defect is stored formatted, with its message", () =>
+      Effect.gen(function*() {
+        const { events, queue } = yield* setup(makeDriver, { maxAttempts: 1 })
+        yield* queue.registerJob(Tick, () => Effect.die(new RangeError("index 7 out of range")))
+        const id = yield* queue.push(new Tick({ n: 1 }))
+        yield* waitFor(events, "Failed", id)
+        const error = Option.getOrThrow(Option.getOrThrow(yield* queue.get(id)).lastError)
+        assert.include(error, "RangeError")
+        assert.include(error, "index 7 out of range")
+      }))
+
+    it.scoped("a timeout interrupts the handler and counts as a failed attempt", () =>
+      Effect.gen(function*() {
+        const { events, queue } = yield* setup(makeDriver)
+        let interrupted = 0
+        yield* queue.registerJob(
+          Tick,
+          () => Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => interrupted++))),
+          { timeout: "30 seconds", maxAttempts: 2, backoff: Backoff.fixed("1 minute") }
+        )
+        const id = yield* queue.push(new Tick({ n: 1 }))
+        yield* waitFor(events, "Started", id)
+        yield* TestClock.adjust("30 seconds")
+        const retrying = yield* waitFor(events, "Retrying", id)
+        assert.include(retrying.error, "timed out after 30000 ms")
+        assert.strictEqual(interrupted, 1)
+        assert.strictEqual(Option.getOrThrow(yield* queue.get(id)).attempts, 1)
+      }))
+
+    it.scoped("an undecodable payload fails that job only; the worker goes on", () =>
+      Effect.gen(function*() {
+        const { driver, events, queue } = yield* setup(makeDriver, { concurrency: 1 })
+        const ran: Array<string> = []
+        yield* queue.registerJob(Greet, (params) => Effect.sync(() => ran.push(params.name)))
+        const [wrongShape, notJson] = yield* driver.push([
+          { name: "Greet", payload: JSON.stringify({ _tag: "Greet", name: 42 }), priority: 5, runAt: 0 },
+          { name: "Greet", payload: "{not json", priority: 5, runAt: 0 }
+        ], 0)
+        const good = yield* queue.push(new Greet({ name: "fine" }))
+        yield* waitFor(events, "Completed", good)
+        for (const id of [wrongShape!.id, notJson!.id]) {
+          const stored = yield* record(driver, id)
+          assert.strictEqual(stored.state, "failed")
+          assert.strictEqual(stored.attempts, 1)
+          assert.include(stored.lastError, "does not decode")
+        }
+        assert.include((yield* record(driver, wrongShape!.id)).lastError, "Expected string")
+        assert.deepStrictEqual(ran, ["fine"])
+      }))
+
+    it.scoped("bad input at push is a typed error and writes nothing", () =>
+      Effect.gen(function*() {
+        const { queue } = yield* setup(makeDriver, { maxPayloadBytes: 1_000 })
+        yield* queue.registerJob(Greet, () => Effect.void)
+        const badJson = yield* Effect.flip(queue.pushByName("Greet", { name: 12 }))
+        assert.strictEqual(badJson._tag, "InvalidJobParameters")
+        const unknown = yield* Effect.flip(queue.pushByName("Nope", {}))
+        assert.strictEqual(unknown._tag, "UnknownJobName")
+        const priority = yield* Effect.flip(queue.push(new Greet({ name: "x" }), { priority: 5000 }))
+        assert.strictEqual(priority._tag, "InvalidPushOptions")
+        const attempts = yield* Effect.flip(queue.push(new Greet({ name: "x" }), { maxAttempts: 0 }))
+        assert.strictEqual(attempts._tag, "InvalidPushOptions")
+        const large = yield* Effect.flip(queue.push(new Greet({ name: "x".repeat(2_000) })))
+        assert.strictEqual(large._tag, "PayloadTooLarge")
+        const mixed = yield* Effect.flip(queue.pushMany([new Greet({ name: "ok" }), new Greet({ name: "y".repeat(2_000) })]))
+        assert.strictEqual(mixed._tag, "PayloadTooLarge")
+        const notParams = yield* Effect.flip(queue.push({ name: "plain object" }))
+        assert.strictEqual(notParams._tag, "InvalidJobParameters")
+        const counts = yield* queue.counts
+        assert.strictEqual(counts.pending + counts.active + counts.completed + counts.failed, 0)
+        const id = yield* queue.pushByName("Greet", { name: "valid" })
+        assert.deepStrictEqual(Option.getOrThrow(yield* queue.get(id)).payload, { _tag: "Greet", name: "valid" })
+      }))
+  })

@@ -1,0 +1,77 @@
+/**
+ * Conformance: graceful shutdown. Closing the queue's scope stops claiming, lets running attempts finish up
+ * to the deadline, then releases the rest to pending without using an attempt.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Deferred, Effect, Fiber, Option, TestClock } from "effect"
+import { eventually, type MakeDriver, realPause, record, setup, startQueue, Tick, waitFor } from "./harness.js"
+
+/** Moves the test clock a second at a time until `fiber` is done (bounded). */
+const advanceUntilDone = (fiber: Fiber.Fiber<unknown, unknown>) =>
+  Effect.gen(function*() {
+    for (let step = 0; step < 600; step++) {
+      if (Option.isSome(yield* Fiber.poll(fiber))) return
+      yield* TestClock.adjust("1 second")
+      yield* realPause(1)
+    }
+    return yield* Effect.dieMessage("shutdown did not finish within 600 simulated seconds")
+  })
+
+export const shutdownCases = (makeDriver: MakeDriver) =>
+  describe("shutdown", () => {
+    it.scoped("lets running jobs finish, starts nothing new, and records the outcome", () =>
+      Effect.gen(function*() {
+        const { close, driver, events, queue } = yield* setup(makeDriver, {
+          concurrency: 1,
+          shutdownTimeout: "25 seconds"
+        })
+        const proceed = yield* Deferred.make<void>()
+        yield* queue.registerJob(Tick, () => Deferred.await(proceed))
+        const running = yield* queue.push(new Tick({ n: 1 }))
+        yield* waitFor(events, "Started", running)
+        // Waits for the only slot; a worker that kept claiming after the signal would take it next.
+        const late = yield* queue.push(new Tick({ n: 2 }))
+        const closing = yield* Effect.fork(close)
+        yield* realPause(20)
+        yield* Deferred.succeed(proceed, undefined)
+        yield* Fiber.join(closing)
+        assert.strictEqual((yield* record(driver, running)).state, "completed")
+        const untouched = yield* record(driver, late)
+        assert.strictEqual(untouched.state, "pending")
+        assert.strictEqual(untouched.attempts, 0)
+      }))
+
+    it.scoped("releases jobs that outlast the deadline back to pending with no attempt used", () =>
+      Effect.gen(function*() {
+        const { close, driver, events, queue } = yield* setup(makeDriver, { shutdownTimeout: "5 seconds" })
+        const interrupted = yield* Deferred.make<void>()
+        yield* queue.registerJob(Tick, () => Effect.never.pipe(Effect.onInterrupt(() => Deferred.succeed(interrupted, undefined))))
+        const ids = yield* queue.pushMany([new Tick({ n: 1 }), new Tick({ n: 2 })])
+        for (const id of ids) yield* waitFor(events, "Started", id)
+        const closing = yield* Effect.fork(close)
+        yield* advanceUntilDone(closing)
+        yield* Deferred.await(interrupted)
+        for (const id of ids) {
+          const stored = yield* record(driver, id)
+          assert.strictEqual(stored.state, "pending")
+          assert.strictEqual(stored.attempts, 0)
+          assert.isUndefined(stored.leaseOwner)
+        }
+      }))
+
+    it.scoped("released jobs are picked up at once by another instance", () =>
+      Effect.gen(function*() {
+        const first = yield* setup(makeDriver, { shutdownTimeout: "1 second" })
+        yield* first.queue.registerJob(Tick, () => Effect.never)
+        const id = yield* first.queue.push(new Tick({ n: 1 }))
+        yield* waitFor(first.events, "Started", id)
+        yield* advanceUntilDone(yield* Effect.fork(first.close))
+        const second = yield* startQueue(first.driver)
+        yield* second.queue.registerJob(Tick, () => Effect.void)
+        const done = yield* waitFor(second.events, "Completed", id)
+        assert.strictEqual(done.attempt, 1)
+        yield* eventually("job completed", record(first.driver, id).pipe(
+          Effect.map((job) => job.state === "completed" ? Option.some(job) : Option.none())
+        ))
+      }))
+  })
