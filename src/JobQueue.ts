@@ -12,8 +12,8 @@
  *
  * @since 0.1.0
  */
-import { Clock, Config, Context, Duration, Effect, Layer, Option, ParseResult, PubSub, Schema, Stream } from "effect"
-import type { ConfigError, Queue, Scope } from "effect"
+import { Clock, Config, Context, Duration, Effect, Either, Layer, Option, ParseResult, PubSub, Schema, Stream } from "effect"
+import type { ConfigError, Queue, Runtime, Scope } from "effect"
 import { type Backoff, defaultBackoff } from "./Backoff.js"
 import type { JobContext } from "./JobContext.js"
 import { type FinishedState, type JobCounts, JobDriver } from "./JobDriver.js"
@@ -233,16 +233,17 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
       Effect.gen(function*() {
         const name = params.jobName
         if (worker.isRegistered(name)) return yield* new DuplicateJobName({ jobName: name })
-        const context = yield* Effect.context<R>()
-        const decode = Schema.decodeUnknown(params)
+        const runtime = yield* Effect.runtime<R>()
+        const decode = Schema.decodeUnknownEither(params)
         const defaults = params.jobDefaults
         const timeout = handlerOptions.timeout ?? defaults.timeout
         schemas.set(name, params as JobParametersSchema<unknown>)
         worker.register({
           name,
           decode: (payload) =>
-            decode(payload).pipe(Effect.mapError((error) => ParseResult.TreeFormatter.formatErrorSync(error))),
-          run: (value, jobContext) => Effect.provide(handler(value as A, jobContext), context),
+            Either.mapLeft(decode(payload), (error) => ParseResult.TreeFormatter.formatErrorSync(error)),
+          runtime: runtime as Runtime.Runtime<never>,
+          run: (value, jobContext) => handler(value as A, jobContext) as Effect.Effect<void, E>,
           maxAttempts: handlerOptions.maxAttempts ?? defaults.maxAttempts ?? defaultMaxAttempts,
           backoff: handlerOptions.backoff ?? defaults.backoff ?? options.backoff ?? defaultBackoff,
           timeout: timeout === undefined ? undefined : Duration.decode(timeout)

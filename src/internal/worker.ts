@@ -2,7 +2,7 @@
  * The worker pool behind `JobQueue`: one claim loop, one fiber per running job, batched acknowledgements,
  * lease renewal and the graceful drain.
  */
-import { Cause, Clock, Duration, Effect, Exit, Fiber, PubSub, Random, Stream } from "effect"
+import { Cause, Clock, Duration, Effect, Either, Exit, Fiber, FiberRef, HashMap, Option, PubSub, Random, Runtime, Stream } from "effect"
 import type { Backoff } from "../Backoff.js"
 import type { JobContext } from "../JobContext.js"
 import { ANY_JOB, type ClaimedJob, type JobDriverShape, type Outcome } from "../JobDriver.js"
@@ -12,11 +12,12 @@ import { wrap, type JobMiddleware } from "../JobMiddleware.js"
 import { formatFailure } from "./format.js"
 import { makeSignal } from "./signal.js"
 
-/** A handler as the worker runs it: services already provided, parameters already decoded. */
+/** A handler as the worker runs it, with the runtime (services, logger, clock) it was registered in. */
 export interface Registration {
   readonly name: string
-  /** Decodes the parsed payload; fails with a readable message. */
-  readonly decode: (payload: unknown) => Effect.Effect<unknown, string>
+  readonly runtime: Runtime.Runtime<never>
+  /** Decodes the parsed payload; a `Left` is a readable message. */
+  readonly decode: (payload: unknown) => Either.Either<unknown, string>
   readonly run: (params: unknown, context: JobContext) => Effect.Effect<void, unknown>
   readonly maxAttempts: number
   readonly backoff: Backoff
@@ -75,102 +76,139 @@ export const makeWorker = (
       flushSignal.notify()
     }
 
-    /** Runs one attempt to its outcome; never fails. Interruption by the worker is handled by the caller. */
-    const attempt = (job: ClaimedJob, registration: Registration): Effect.Effect<void> =>
-      Effect.gen(function*() {
-        const startedAt = yield* Clock.currentTimeMillis
-        const maxAttempts = job.maxAttempts ?? registration.maxAttempts
-        publish(JobEvent.Started({ jobId: job.id, name: job.name, attempt: job.attempt }))
-        const fail = (error: string) =>
-          settle(
-            { _tag: "Failed", id: job.id, owner, error },
-            JobEvent.Failed({ jobId: job.id, name: job.name, attempt: job.attempt, error })
-          )
-        if (job.attempt > maxAttempts) {
-          return fail(
-            `Attempt ${job.attempt} exceeds maxAttempts (${maxAttempts}): the previous attempt's lease expired ` +
-              `before it finished (its worker stopped or lost contact)`
-          )
-        }
-        const params = yield* Effect.either(
-          Effect.try({
-            try: () => JSON.parse(job.payload) as unknown,
-            catch: (error) => `payload is not JSON: ${String(error)}`
-          }).pipe(Effect.flatMap(registration.decode))
+    const lostLeaseMessage = (attempt: number, maxAttempts: number) =>
+      `Attempt ${attempt} exceeds maxAttempts (${maxAttempts}): the previous attempt's lease expired ` +
+      `before it finished (its worker stopped or lost contact)`
+
+    /** Parses and decodes the payload; a string is the reason it cannot run. */
+    const decodePayload = (job: ClaimedJob, registration: Registration): Either.Either<unknown, string> => {
+      let json: unknown
+      try {
+        json = JSON.parse(job.payload)
+      } catch (error) {
+        return Either.left(`payload is not JSON: ${String(error)}`)
+      }
+      return registration.decode(json)
+    }
+
+    const makeContext = (job: ClaimedJob, maxAttempts: number): JobContext => ({
+      jobId: job.id,
+      name: job.name,
+      attempt: job.attempt,
+      maxAttempts,
+      queuedAt: new Date(job.createdAt),
+      progress: (progress) =>
+        driver.setProgress(job.id, owner, progress).pipe(
+          Effect.tap(() => publish(JobEvent.Progress({ jobId: job.id, name: job.name, attempt: job.attempt, progress }))),
+          Effect.catchAll((error) => Effect.logWarning("Could not store job progress", error)),
+          Effect.asVoid
         )
-        if (params._tag === "Left") {
-          return fail(
-            new JobError.UndecodablePayload({
-              jobId: job.id,
-              jobName: job.name,
-              message: `Payload of ${job.name} (${job.id}) does not decode: ${params.left}`
-            }).message
-          )
-        }
-        const context: JobContext = {
-          jobId: job.id,
-          name: job.name,
-          attempt: job.attempt,
-          maxAttempts,
-          queuedAt: new Date(job.createdAt),
-          progress: (value) =>
-            driver.setProgress(job.id, owner, value).pipe(
-              Effect.tap(() => publish(JobEvent.Progress({ jobId: job.id, name: job.name, attempt: job.attempt, progress: value }))),
-              Effect.catchAll((error) => Effect.logWarning("Could not store job progress", error)),
-              Effect.asVoid
-            )
-        }
-        let handler: Effect.Effect<void, unknown> = registration.run(params.right, context)
-        if (registration.timeout !== undefined) {
-          const millis = Duration.toMillis(registration.timeout)
-          handler = Effect.timeoutFail(handler, {
-            duration: registration.timeout,
-            onTimeout: () => new JobError.Timeout({ jobId: job.id, jobName: job.name, millis })
-          })
-        }
-        const exit = yield* Effect.exit(wrap(runHooks.map((hook) => (next: Effect.Effect<void, unknown>) => hook(context, next)), handler))
+    })
+
+    const withTimeout = (job: ClaimedJob, registration: Registration, handler: Effect.Effect<void, unknown>) => {
+      const timeout = registration.timeout
+      if (timeout === undefined) return handler
+      const millis = Duration.toMillis(timeout)
+      return Effect.timeoutFail(handler, {
+        duration: timeout,
+        onTimeout: () => new JobError.Timeout({ jobId: job.id, jobName: job.name, millis })
+      })
+    }
+
+    /** Turns the handler's exit into an outcome: completed, retry later, or failed for good. */
+    const settleExit = (
+      job: ClaimedJob,
+      registration: Registration,
+      maxAttempts: number,
+      startedAt: number,
+      exit: Exit.Exit<void, unknown>
+    ) =>
+      Effect.clockWith((clock) => {
+        const now = clock.unsafeCurrentTimeMillis()
         if (Exit.isSuccess(exit)) {
-          const durationMs = (yield* Clock.currentTimeMillis) - startedAt
-          return settle(
-            { _tag: "Completed", id: job.id, owner },
-            JobEvent.Completed({ jobId: job.id, name: job.name, attempt: job.attempt, durationMs })
+          return Effect.sync(() =>
+            settle(
+              { _tag: "Completed", id: job.id, owner },
+              JobEvent.Completed({ jobId: job.id, name: job.name, attempt: job.attempt, durationMs: now - startedAt })
+            )
           )
         }
         const error = formatFailure(exit.cause)
-        const permanent = Cause.failureOption(exit.cause).pipe((failure) =>
-          failure._tag === "Some" && JobError.isPermanent(failure.value)
-        )
-        if (permanent || job.attempt >= maxAttempts) return fail(error)
-        const random = yield* Random.next
-        const now = yield* Clock.currentTimeMillis
-        const runAt = now + Duration.toMillis(registration.backoff.delay(job.attempt, random))
-        settle(
-          { _tag: "Retry", id: job.id, owner, error, runAt },
-          JobEvent.Retrying({ jobId: job.id, name: job.name, attempt: job.attempt, error, nextRunAt: new Date(runAt) })
-        )
-      }).pipe(
-        Effect.annotateLogs({ jobId: job.id, jobName: job.name, attempt: job.attempt })
+        const failure = Cause.failureOption(exit.cause)
+        if ((Option.isSome(failure) && JobError.isPermanent(failure.value)) || job.attempt >= maxAttempts) {
+          return Effect.sync(() => settleFailed(job, error))
+        }
+        return Effect.map(Random.next, (random) => {
+          const runAt = now + Duration.toMillis(registration.backoff.delay(job.attempt, random))
+          settle(
+            { _tag: "Retry", id: job.id, owner, error, runAt },
+            JobEvent.Retrying({ jobId: job.id, name: job.name, attempt: job.attempt, error, nextRunAt: new Date(runAt) })
+          )
+        })
+      })
+
+    const settleFailed = (job: ClaimedJob, error: string) =>
+      settle(
+        { _tag: "Failed", id: job.id, owner, error },
+        JobEvent.Failed({ jobId: job.id, name: job.name, attempt: job.attempt, error })
       )
 
-    const start = (job: ClaimedJob) =>
-      Effect.gen(function*() {
-        const registration = registry.get(job.name)
-        if (registration === undefined || stopping) {
-          // Unregistered while the claim was in flight: hand it back untouched.
-          return settle({ _tag: "Released", id: job.id, owner })
+    /** Runs one attempt to its outcome; never fails. Interruption by the worker is handled by the caller. */
+    const attempt = (job: ClaimedJob, registration: Registration): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        const maxAttempts = job.maxAttempts ?? registration.maxAttempts
+        publish(JobEvent.Started({ jobId: job.id, name: job.name, attempt: job.attempt }))
+        if (job.attempt > maxAttempts) {
+          settleFailed(job, lostLeaseMessage(job.attempt, maxAttempts))
+          return Effect.void
         }
-        const entry: Running = { job, fiber: undefined, stoppedFor: undefined }
-        running.set(job.id, entry)
-        entry.fiber = yield* Effect.forkDaemon(
-          attempt(job, registration).pipe(
-            Effect.ensuring(Effect.sync(() => {
-              running.delete(job.id)
-              slotSignal.notify()
-              if (running.size === 0) idleSignal.notify()
-            }))
-          )
+        const params = decodePayload(job, registration)
+        if (Either.isLeft(params)) {
+          const message = `Payload of ${job.name} (${job.id}) does not decode: ${params.left}`
+          settleFailed(job, new JobError.UndecodablePayload({ jobId: job.id, jobName: job.name, message }).message)
+          return Effect.void
+        }
+        const context = makeContext(job, maxAttempts)
+        const handler = withTimeout(job, registration, registration.run(params.right, context))
+        const wrapped = runHooks.length === 0
+          ? handler
+          : wrap(runHooks.map((hook) => (next: Effect.Effect<void, unknown>) => hook(context, next)), handler)
+        // The fiber runs this job only, so the annotations are set once rather than scoped.
+        const annotate = FiberRef.update(FiberRef.currentLogAnnotations, (annotations) =>
+          HashMap.set(HashMap.set(HashMap.set(annotations, "jobId", job.id), "jobName", job.name), "attempt", job.attempt)
+        )
+        return Effect.zipRight(
+          annotate,
+          Effect.clockWith((clock) => {
+            const startedAt = clock.unsafeCurrentTimeMillis()
+            return Effect.flatMap(
+              Effect.exit(wrapped),
+              (exit) => settleExit(job, registration, maxAttempts, startedAt, exit)
+            )
+          })
         )
       })
+
+    const finished = (id: string) =>
+      Effect.sync(() => {
+        running.delete(id)
+        slotSignal.notify()
+        if (running.size === 0) idleSignal.notify()
+      })
+
+    const start = (job: ClaimedJob): Effect.Effect<void> => {
+      const registration = registry.get(job.name)
+      if (registration === undefined || stopping) {
+        // Unregistered (or shutting down) while the claim was in flight: hand it back untouched.
+        return Effect.sync(() => settle({ _tag: "Released", id: job.id, owner }))
+      }
+      const entry: Running = { job, fiber: undefined, stoppedFor: undefined }
+      running.set(job.id, entry)
+      return Effect.sync(() => {
+        // A root fiber in the handler's own runtime: its services, logger and clock, without per-job provides.
+        entry.fiber = Runtime.runFork(registration.runtime)(Effect.ensuring(attempt(job, registration), finished(job.id)))
+      })
+    }
 
     /** Interrupts attempts the worker gives up; shutdown hands them back without using an attempt. */
     const stopAttempts = (entries: ReadonlyArray<Running>, reason: "shutdown" | "lost") =>
@@ -184,13 +222,16 @@ export const makeWorker = (
         )
       }, { concurrency: "unbounded", discard: true })
 
+    const claimThreshold = Math.max(1, Math.floor(options.concurrency / 4))
+
     const claimLoop = Effect.gen(function*() {
       let drained = false
       let failures = 0
       while (!stopping) {
         const free = options.concurrency - running.size
         const names = [...registry.keys()]
-        if (free <= 0) {
+        // When busy, wait for a few free slots so one claim fetches several jobs.
+        if (free <= 0 || (free < claimThreshold && running.size > 0 && !drained)) {
           yield* slotSignal.wait
           continue
         }
