@@ -89,3 +89,10 @@ export {
  * @since 0.1.0
  */
 export * from "./JobSchedule.js"
+
+/**
+ * The pino bridge: `PinoLogger.layer(pino())`.
+ *
+ * @since 0.1.0
+ */
+export * as PinoLogger from "./PinoLogger.js"

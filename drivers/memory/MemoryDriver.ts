@@ -63,6 +63,7 @@ export const make: Effect.Effect<JobDriverShape> = Effect.gen(function*() {
   const uniqueKeys = new Map<string, string>()
   let paused = false
   let seq = 0
+  let lastId = 0
 
   const readyHeap = (name: string): Heap<Entry> => {
     let heap = ready.get(name)
@@ -111,7 +112,7 @@ export const make: Effect.Effect<JobDriverShape> = Effect.gen(function*() {
 
   const nextId = (): string => {
     let id: string
-    do id = String(++seq); while (slots.has(id))
+    do id = String(++lastId); while (slots.has(id))
     return id
   }
 
