@@ -340,7 +340,8 @@ export const makeWorker = (
         for (let left = pending(); left.length > 0; left = pending()) {
           const now = yield* Clock.currentTimeMillis
           if (now >= deadline) {
-            yield* Effect.logInfo(`Shutdown deadline reached: releasing ${left.length} unfinished job(s)`)
+            const ids = left.map((entry) => entry.job.id).join(", ")
+            yield* Effect.logInfo(`Shutdown deadline reached: releasing ${left.length} unfinished job(s): ${ids}`)
             yield* stopAttempts(left, "shutdown")
             break
           }
@@ -378,6 +379,7 @@ export const makeWorker = (
         Effect.gen(function*() {
           registry.delete(name)
           yield* drain((job) => job.name === name)
+          yield* flushAll
         }),
       /** Stops a running attempt locally after its job was cancelled (its outcome is not recorded). */
       interruptLocal: (id: string) =>
