@@ -20,6 +20,7 @@ import { type FinishedState, type JobCounts, JobDriver } from "./JobDriver.js"
 import {
   DuplicateJobName,
   InvalidJobParameters,
+  InvalidPushOptions,
   type DriverError,
   type InvalidSchedule,
   type PushError,
@@ -202,6 +203,12 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         const encoded = yield* encodeAll(params, pushOptions, now)
+        if (pushOptions.jobId !== undefined && encoded.length > 1) {
+          return yield* new InvalidPushOptions({
+            jobName: encoded[0]!.job.name,
+            message: "jobId names one job; push the jobs one by one with their own ids"
+          })
+        }
         return encoded.length === 0 ? [] : yield* store(encoded, now)
       })
 
