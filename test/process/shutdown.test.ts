@@ -29,17 +29,22 @@ const startApp = async (env: Record<string, string>) => {
 const messages = (child: Child, prefix: string) =>
   child.lines.filter((line) => String(line.msg).startsWith(prefix)).map((line) => String(line.msg))
 
+/** Waits until two jobs run, sends SIGTERM, and returns the exit code and how long the exit took. */
+const terminateWhileTwoRun = async (child: Child) => {
+  await child.waitForLine("two jobs to start", () => messages(child, "sending").length === 2)
+  const signalledAt = Date.now()
+  child.process.kill("SIGTERM")
+  const code = await child.exited(20_000)
+  return { code, elapsed: Date.now() - signalledAt }
+}
+
 describe("SIGTERM", () => {
   it("lets in-flight jobs finish, starts nothing new, and exits 0 before the deadline", async () => {
     const { child, push } = await startApp({ JOBS_CONCURRENCY: "2", JOBS_SHUTDOWN_TIMEOUT_MS: "15000" })
     await push(1_500, "first@example.com")
     await push(1_500, "second@example.com")
     await push(10, "queued@example.com")
-    await child.waitForLine("two jobs to start", () => messages(child, "sending").length === 2)
-    const signalledAt = Date.now()
-    child.process.kill("SIGTERM")
-    const code = await child.exited(20_000)
-    const elapsed = Date.now() - signalledAt
+    const { code, elapsed } = await terminateWhileTwoRun(child)
     expect(code).toBe(0)
     expect(elapsed).toBeLessThan(15_000)
     expect(messages(child, "sent to").sort()).toEqual(["sent to first@example.com", "sent to second@example.com"])
@@ -50,11 +55,7 @@ describe("SIGTERM", () => {
   it("releases jobs that outlast the deadline and exits 0 soon after it", async () => {
     const { child, push } = await startApp({ JOBS_CONCURRENCY: "2", JOBS_SHUTDOWN_TIMEOUT_MS: "1000" })
     const ids = [await push(60_000, "slow1@example.com"), await push(60_000, "slow2@example.com")]
-    await child.waitForLine("two jobs to start", () => messages(child, "sending").length === 2)
-    const signalledAt = Date.now()
-    child.process.kill("SIGTERM")
-    const code = await child.exited(20_000)
-    const elapsed = Date.now() - signalledAt
+    const { code, elapsed } = await terminateWhileTwoRun(child)
     expect(code).toBe(0)
     expect(elapsed).toBeGreaterThanOrEqual(900)
     expect(elapsed).toBeLessThan(6_000)
