@@ -2,27 +2,12 @@
  * The worker pool behind `JobQueue`: one claim loop, one fiber per running job, batched acknowledgements,
  * lease renewal and the graceful drain.
  */
-import { Cause, Clock, Duration, Effect, Either, Exit, Fiber, FiberRef, HashMap, Option, PubSub, Random, Runtime, Stream } from "effect"
-import type { Backoff } from "../Backoff.js"
-import type { JobContext } from "../JobContext.js"
+import { Clock, Effect, Fiber, PubSub, Runtime, Stream } from "effect"
 import { ANY_JOB, type ClaimedJob, type JobDriverShape, type Outcome } from "../JobDriver.js"
-import * as JobError from "../JobError.js"
 import { JobEvent } from "../JobEvent.js"
-import { wrap, type JobMiddleware } from "../JobMiddleware.js"
-import { formatFailure } from "./format.js"
+import type { JobMiddleware } from "../JobMiddleware.js"
+import { makeAttempt, type Registration } from "./attempt.js"
 import { makeSignal } from "./signal.js"
-
-/** A handler as the worker runs it, with the runtime (services, logger, clock) it was registered in. */
-export interface Registration {
-  readonly name: string
-  readonly runtime: Runtime.Runtime<never>
-  /** Decodes the parsed payload; a `Left` is a readable message. */
-  readonly decode: (payload: unknown) => Either.Either<unknown, string>
-  readonly run: (params: unknown, context: JobContext) => Effect.Effect<void, unknown>
-  readonly maxAttempts: number
-  readonly backoff: Backoff
-  readonly timeout: Duration.Duration | undefined
-}
 
 export interface WorkerOptions {
   readonly owner: string
@@ -76,118 +61,7 @@ export const makeWorker = (
       flushSignal.notify()
     }
 
-    const lostLeaseMessage = (attempt: number, maxAttempts: number) =>
-      `Attempt ${attempt} exceeds maxAttempts (${maxAttempts}): the previous attempt's lease expired ` +
-      `before it finished (its worker stopped or lost contact)`
-
-    /** Parses and decodes the payload; a string is the reason it cannot run. */
-    const decodePayload = (job: ClaimedJob, registration: Registration): Either.Either<unknown, string> => {
-      let json: unknown
-      try {
-        json = JSON.parse(job.payload)
-      } catch (error) {
-        return Either.left(`payload is not JSON: ${String(error)}`)
-      }
-      return registration.decode(json)
-    }
-
-    const makeContext = (job: ClaimedJob, maxAttempts: number): JobContext => ({
-      jobId: job.id,
-      name: job.name,
-      attempt: job.attempt,
-      maxAttempts,
-      queuedAt: new Date(job.createdAt),
-      progress: (progress) =>
-        driver.setProgress(job.id, owner, progress).pipe(
-          Effect.tap(() => publish(JobEvent.Progress({ jobId: job.id, name: job.name, attempt: job.attempt, progress }))),
-          Effect.catchAll((error) => Effect.logWarning("Could not store job progress", error)),
-          Effect.asVoid
-        )
-    })
-
-    const withTimeout = (job: ClaimedJob, registration: Registration, handler: Effect.Effect<void, unknown>) => {
-      const timeout = registration.timeout
-      if (timeout === undefined) return handler
-      const millis = Duration.toMillis(timeout)
-      return Effect.timeoutFail(handler, {
-        duration: timeout,
-        onTimeout: () => new JobError.Timeout({ jobId: job.id, jobName: job.name, millis })
-      })
-    }
-
-    /** Turns the handler's exit into an outcome: completed, retry later, or failed for good. */
-    const settleExit = (
-      job: ClaimedJob,
-      registration: Registration,
-      maxAttempts: number,
-      startedAt: number,
-      exit: Exit.Exit<void, unknown>
-    ) =>
-      Effect.clockWith((clock) => {
-        const now = clock.unsafeCurrentTimeMillis()
-        if (Exit.isSuccess(exit)) {
-          return Effect.sync(() =>
-            settle(
-              { _tag: "Completed", id: job.id, owner },
-              JobEvent.Completed({ jobId: job.id, name: job.name, attempt: job.attempt, durationMs: now - startedAt })
-            )
-          )
-        }
-        const error = formatFailure(exit.cause)
-        const failure = Cause.failureOption(exit.cause)
-        if ((Option.isSome(failure) && JobError.isPermanent(failure.value)) || job.attempt >= maxAttempts) {
-          return Effect.sync(() => settleFailed(job, error))
-        }
-        return Effect.map(Random.next, (random) => {
-          const runAt = now + Duration.toMillis(registration.backoff.delay(job.attempt, random))
-          settle(
-            { _tag: "Retry", id: job.id, owner, error, runAt },
-            JobEvent.Retrying({ jobId: job.id, name: job.name, attempt: job.attempt, error, nextRunAt: new Date(runAt) })
-          )
-        })
-      })
-
-    const settleFailed = (job: ClaimedJob, error: string) =>
-      settle(
-        { _tag: "Failed", id: job.id, owner, error },
-        JobEvent.Failed({ jobId: job.id, name: job.name, attempt: job.attempt, error })
-      )
-
-    /** Runs one attempt to its outcome; never fails. Interruption by the worker is handled by the caller. */
-    const attempt = (job: ClaimedJob, registration: Registration): Effect.Effect<void> =>
-      Effect.suspend(() => {
-        const maxAttempts = job.maxAttempts ?? registration.maxAttempts
-        publish(JobEvent.Started({ jobId: job.id, name: job.name, attempt: job.attempt }))
-        if (job.attempt > maxAttempts) {
-          settleFailed(job, lostLeaseMessage(job.attempt, maxAttempts))
-          return Effect.void
-        }
-        const params = decodePayload(job, registration)
-        if (Either.isLeft(params)) {
-          const message = `Payload of ${job.name} (${job.id}) does not decode: ${params.left}`
-          settleFailed(job, new JobError.UndecodablePayload({ jobId: job.id, jobName: job.name, message }).message)
-          return Effect.void
-        }
-        const context = makeContext(job, maxAttempts)
-        const handler = withTimeout(job, registration, registration.run(params.right, context))
-        const wrapped = runHooks.length === 0
-          ? handler
-          : wrap(runHooks.map((hook) => (next: Effect.Effect<void, unknown>) => hook(context, next)), handler)
-        // The fiber runs this job only, so the annotations are set once rather than scoped.
-        const annotate = FiberRef.update(FiberRef.currentLogAnnotations, (annotations) =>
-          HashMap.set(HashMap.set(HashMap.set(annotations, "jobId", job.id), "jobName", job.name), "attempt", job.attempt)
-        )
-        return Effect.zipRight(
-          annotate,
-          Effect.clockWith((clock) => {
-            const startedAt = clock.unsafeCurrentTimeMillis()
-            return Effect.flatMap(
-              Effect.exit(wrapped),
-              (exit) => settleExit(job, registration, maxAttempts, startedAt, exit)
-            )
-          })
-        )
-      })
+    const attempt = makeAttempt({ driver, owner, publish, settle, runHooks })
 
     const finished = (id: string) =>
       Effect.sync(() => {
