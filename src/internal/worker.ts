@@ -99,19 +99,19 @@ export const makeWorker = (
     const claimThreshold = Math.max(1, Math.floor(options.concurrency / 4))
 
     const claimLoop = Effect.gen(function*() {
-      let drained = false
+      // Whether the last claim filled every free slot: then more work is likely waiting.
+      let backlog = false
       let failures = 0
       while (!stopping) {
         const free = options.concurrency - running.size
         const names = [...registry.keys()]
-        // When busy, wait for a few free slots so one claim fetches several jobs.
-        if (free <= 0 || (free < claimThreshold && running.size > 0 && !drained)) {
+        // Under a backlog, wait for a few free slots so one claim fetches several jobs.
+        if (free <= 0 || (backlog && free < claimThreshold && running.size > 0)) {
           yield* slotSignal.wait
           continue
         }
-        if (names.length === 0 || drained) {
+        if (names.length === 0) {
           yield* workSignal.wait
-          drained = false
           continue
         }
         const now = yield* Clock.currentTimeMillis
@@ -125,10 +125,10 @@ export const makeWorker = (
         failures = 0
         const { jobs, nextRunAt } = result.right
         for (const job of jobs) yield* start(job)
-        if (jobs.length < free) {
+        backlog = jobs.length === free
+        if (!backlog) {
           const wait = Math.max(0, Math.min(options.pollIntervalMs, (nextRunAt ?? Infinity) - now))
-          if (wait === 0) continue
-          yield* Effect.race(Effect.sleep(wait), workSignal.wait)
+          if (wait > 0) yield* Effect.race(Effect.sleep(wait), workSignal.wait)
         }
       }
     })

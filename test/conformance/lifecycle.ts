@@ -82,6 +82,19 @@ export const lifecycleCases = (makeDriver: MakeDriver) =>
         assert.strictEqual(startedAt.get(2), 0)
       }))
 
+    it.scoped("starts a new job in the last free slot while the other slots stay busy", () =>
+      Effect.gen(function*() {
+        const { events, queue } = yield* setup(makeDriver, { concurrency: 8 })
+        const release = yield* Deferred.make<void>()
+        yield* queue.registerJob(Tick, (params) => params.n === 0 ? Effect.void : Deferred.await(release))
+        const busy = yield* queue.pushMany([1, 2, 3, 4, 5, 6, 7].map((n) => new Tick({ n })))
+        for (const id of busy) yield* waitFor(events, "Started", id)
+        const last = yield* queue.push(new Tick({ n: 0 }))
+        yield* waitFor(events, "Completed", last)
+        yield* Deferred.succeed(release, undefined)
+        for (const id of busy) yield* waitFor(events, "Completed", id)
+      }))
+
     it.scoped("claims only jobs it has a handler for", () =>
       Effect.gen(function*() {
         const { driver, events, queue } = yield* setup(makeDriver)
