@@ -68,6 +68,20 @@ export const waitFor = <T extends JobEvent["_tag"]>(
     }
   })
 
+/** Takes events until each of `jobIds` has had one with this tag, in any order. */
+export const waitForAll = (
+  events: Queue.Dequeue<JobEvent>,
+  tag: JobEvent["_tag"],
+  jobIds: ReadonlyArray<string>
+): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    const waiting = new Set(jobIds)
+    while (waiting.size > 0) {
+      const event = yield* Queue.take(events)
+      if (event._tag === tag) waiting.delete(event.jobId)
+    }
+  })
+
 /** Gives other fibers and I/O a real moment to run (a few milliseconds of wall time). */
 export const realPause = (millis = 2) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, millis)))
 

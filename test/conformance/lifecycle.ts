@@ -3,7 +3,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Deferred, Effect, Option, TestClock } from "effect"
-import { Greet, type MakeDriver, record, setup, Tick, Unhandled, waitFor } from "./harness.js"
+import { Greet, type MakeDriver, record, setup, Tick, Unhandled, waitFor, waitForAll } from "./harness.js"
 
 export const lifecycleCases = (makeDriver: MakeDriver) =>
   describe("lifecycle", () => {
@@ -88,11 +88,11 @@ export const lifecycleCases = (makeDriver: MakeDriver) =>
         const release = yield* Deferred.make<void>()
         yield* queue.registerJob(Tick, (params) => params.n === 0 ? Effect.void : Deferred.await(release))
         const busy = yield* queue.pushMany([1, 2, 3, 4, 5, 6, 7].map((n) => new Tick({ n })))
-        for (const id of busy) yield* waitFor(events, "Started", id)
+        yield* waitForAll(events, "Started", busy)
         const last = yield* queue.push(new Tick({ n: 0 }))
         yield* waitFor(events, "Completed", last)
         yield* Deferred.succeed(release, undefined)
-        for (const id of busy) yield* waitFor(events, "Completed", id)
+        yield* waitForAll(events, "Completed", busy)
       }))
 
     it.scoped("claims only jobs it has a handler for", () =>

@@ -4,7 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Option, TestClock } from "effect"
-import { eventually, type MakeDriver, realPause, record, setup, startQueue, Tick, waitFor } from "./harness.js"
+import { eventually, type MakeDriver, realPause, record, setup, startQueue, Tick, waitFor, waitForAll } from "./harness.js"
 
 /** Moves the test clock a second at a time until `fiber` is done (bounded). */
 const advanceUntilDone = (fiber: Fiber.Fiber<unknown, unknown>) =>
@@ -47,7 +47,7 @@ export const shutdownCases = (makeDriver: MakeDriver) =>
         const interrupted = yield* Deferred.make<void>()
         yield* queue.registerJob(Tick, () => Effect.never.pipe(Effect.onInterrupt(() => Deferred.succeed(interrupted, undefined))))
         const ids = yield* queue.pushMany([new Tick({ n: 1 }), new Tick({ n: 2 })])
-        for (const id of ids) yield* waitFor(events, "Started", id)
+        yield* waitForAll(events, "Started", ids)
         const closing = yield* Effect.fork(close)
         yield* advanceUntilDone(closing)
         yield* Deferred.await(interrupted)
