@@ -1,0 +1,226 @@
+/**
+ * The Redis driver: every state change is one Lua script (see `scripts/`), wake-ups travel over pub/sub.
+ *
+ * @since 0.1.0
+ */
+import { Config, Effect, Layer, Option, PubSub, Stream } from "effect"
+import type { ConfigError, Scope } from "effect"
+import { Redis } from "ioredis"
+import {
+  ANY_JOB,
+  type CancelResult,
+  type ClaimedJob,
+  type JobCounts,
+  JobDriver,
+  type JobDriverShape,
+  type JobRecord,
+  type JobState
+} from "../../src/JobDriver.js"
+import { DriverError } from "../../src/JobErrors.js"
+import { jobKey, keyBase, pausedKey, prefixProblem, wakeupChannel } from "./internal/keys.js"
+import { defineScripts, type ScriptName } from "./internal/scripts.js"
+
+/**
+ * @since 0.1.0
+ */
+export interface RedisDriverOptions {
+  /** Default `redis://127.0.0.1:6379`. Ignored when `client` is given. */
+  readonly url?: string
+  /** Namespaces every key (`{prefix}:...`); queues with different prefixes are independent. */
+  readonly prefix: string
+  /** Bring your own connection; the driver then leaves it open when its scope closes. */
+  readonly client?: Redis
+  /** A command that gets no reply within this many milliseconds fails with `DriverError` (default 5000). */
+  readonly commandTimeout?: number
+}
+
+const driverError = (operation: string, error: unknown) =>
+  new DriverError({
+    driver: "redis",
+    operation,
+    message: error instanceof Error ? error.message : String(error)
+  })
+
+const optionalNumber = (value: string | undefined): number | undefined =>
+  value === undefined || value === "" ? undefined : Number(value)
+
+const toRecord = (id: string, hash: Record<string, string>): JobRecord => ({
+  id,
+  name: hash.name ?? "",
+  payload: hash.payload ?? "",
+  state: (hash.state ?? "pending") as JobState,
+  priority: Number(hash.priority ?? 0),
+  runAt: Number(hash.runAt ?? 0),
+  attempts: Number(hash.attempts ?? 0),
+  maxAttempts: optionalNumber(hash.maxAttempts),
+  uniqueKey: hash.uniqueKey,
+  createdAt: Number(hash.createdAt ?? 0),
+  startedAt: optionalNumber(hash.startedAt),
+  finishedAt: optionalNumber(hash.finishedAt),
+  lastError: hash.lastError,
+  progress: optionalNumber(hash.progress),
+  leaseOwner: hash.leaseOwner,
+  leaseExpiresAt: optionalNumber(hash.leaseExpiresAt)
+})
+
+/** Claim replies: nextRunAt, then seven values per job. */
+const parseClaim = (reply: ReadonlyArray<string | number>) => {
+  const jobs: Array<ClaimedJob> = []
+  for (let i = 1; i + 6 < reply.length; i += 7) {
+    jobs.push({
+      id: String(reply[i]),
+      name: String(reply[i + 1]),
+      payload: String(reply[i + 2]),
+      attempt: Number(reply[i + 3]),
+      maxAttempts: optionalNumber(String(reply[i + 4])),
+      createdAt: Number(reply[i + 5]),
+      runAt: Number(reply[i + 6])
+    })
+  }
+  const next = Number(reply[0])
+  return { jobs, nextRunAt: next >= 0 ? next : undefined }
+}
+
+const clientOptions = (commandTimeout: number, role: string) => ({
+  lazyConnect: true,
+  connectionName: `effect-jobs:${role}`,
+  commandTimeout,
+  // A command issued while disconnected fails after one reconnection attempt instead of waiting forever.
+  maxRetriesPerRequest: 1,
+  enableAutoPipelining: true,
+  retryStrategy: (times: number) => Math.min(100 * times, 2_000)
+})
+
+/** Connects a new client and waits until it answers, failing with a readable error. */
+const connect = (create: () => Redis, where: string) =>
+  Effect.acquireRelease(
+    Effect.tryPromise({
+      try: async () => {
+        const client = create()
+        try {
+          await client.connect()
+          return client
+        } catch (error) {
+          client.disconnect()
+          throw error
+        }
+      },
+      catch: (error) =>
+        new DriverError({
+          driver: "redis",
+          operation: "connect",
+          message: `Redis is not reachable at ${where}: ${error instanceof Error ? error.message : String(error)}`
+        })
+    }),
+    (client) => Effect.promise(() => client.quit().catch(() => client.disconnect()))
+  )
+
+/**
+ * Builds the driver over a connection (and a second one for wake-ups) that live as long as the scope.
+ *
+ * @since 0.1.0
+ */
+export const make = (options: RedisDriverOptions): Effect.Effect<JobDriverShape, DriverError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const problem = prefixProblem(options.prefix)
+    if (problem !== undefined) {
+      return yield* new DriverError({ driver: "redis", operation: "configure", message: problem })
+    }
+    const url = options.url ?? "redis://127.0.0.1:6379"
+    const commandTimeout = options.commandTimeout ?? 5_000
+    const base = keyBase(options.prefix)
+    const given = options.client
+    const client = defineScripts(
+      given ?? (yield* connect(() => new Redis(url, clientOptions(commandTimeout, "commands")), url))
+    )
+    const subscriber = yield* connect(
+      () => given?.duplicate(clientOptions(commandTimeout, "wakeups")) ?? new Redis(url, clientOptions(commandTimeout, "wakeups")),
+      given === undefined ? url : "the given client's server"
+    )
+    const wakeups = yield* PubSub.unbounded<string>()
+    const channel = wakeupChannel(base)
+    subscriber.on("message", (_channel: string, name: string) => wakeups.unsafeOffer(name))
+    // After a reconnect, pushes made while disconnected sent no signal we could hear: catch up.
+    subscriber.on("ready", () => wakeups.unsafeOffer(ANY_JOB))
+    yield* Effect.tryPromise({ try: () => subscriber.subscribe(channel), catch: (error) => driverError("subscribe", error) })
+
+    const run = <A>(operation: ScriptName, args: ReadonlyArray<string | number>, decode: (reply: any) => A) =>
+      Effect.tryPromise({
+        try: () => client[operation](base, ...args).then(decode),
+        catch: (error) => driverError(operation, error)
+      })
+
+    const command = <A>(operation: string, call: () => Promise<A>) =>
+      Effect.tryPromise({ try: call, catch: (error) => driverError(operation, error) })
+
+    return JobDriver.of({
+      name: "redis",
+      push: (jobs, now) =>
+        run("push", [now, JSON.stringify(jobs)], (reply: Array<string | number>) => {
+          const results = []
+          for (let i = 0; i < reply.length; i += 2) results.push({ id: String(reply[i]), inserted: Number(reply[i + 1]) === 1 })
+          return results
+        }),
+      claim: ({ leaseMs, limit, names, now, owner }) => run("claim", [now, limit, owner, leaseMs, ...names], parseClaim),
+      renew: ({ ids, leaseMs, now, owner }) =>
+        ids.length === 0 ? Effect.succeed([]) : run("renew", [now, owner, leaseMs, ...ids], (reply: Array<string>) => reply),
+      finish: (outcomes, now, { removeOnComplete }) =>
+        outcomes.length === 0 ? Effect.succeed([]) : run(
+          "finish",
+          [
+            now,
+            removeOnComplete ? "1" : "0",
+            ...outcomes.flatMap((outcome) => [
+              outcome._tag,
+              outcome.id,
+              outcome.owner,
+              outcome._tag === "Retry" || outcome._tag === "Failed" ? outcome.error : "",
+              outcome._tag === "Retry" ? outcome.runAt : ""
+            ])
+          ],
+          (reply: Array<string>) => reply
+        ),
+      setProgress: (id, owner, progress) => run("set-progress", [id, owner, progress], (reply) => Number(reply) === 1),
+      get: (id) =>
+        command("get", () => client.hgetall(jobKey(base, id))).pipe(
+          Effect.map((hash) => Object.keys(hash).length === 0 ? Option.none() : Option.some(toRecord(id, hash)))
+        ),
+      cancel: (id, now) => run("cancel", [id, now], (reply) => String(reply) as CancelResult),
+      retry: (id, now) => run("retry", [id, now], (reply) => Number(reply) === 1),
+      pause: command("pause", () => client.set(pausedKey(base), "1")).pipe(Effect.asVoid),
+      resume: run("resume", [], () => undefined),
+      isPaused: command("isPaused", () => client.exists(pausedKey(base))).pipe(Effect.map((count) => count === 1)),
+      counts: (now) =>
+        run("counts", [now], (reply: Array<number>): JobCounts => ({
+          pending: Number(reply[0]),
+          delayed: Number(reply[1]),
+          active: Number(reply[2]),
+          completed: Number(reply[3]),
+          failed: Number(reply[4]),
+          cancelled: Number(reply[5])
+        })),
+      prune: ({ finishedBefore, limit, state }) => run("prune", [state, finishedBefore, limit], Number),
+      wakeups: Stream.fromPubSub(wakeups)
+    })
+  })
+
+/**
+ * The Redis driver as a layer: `JobQueue.layer(redisDriver({ url, prefix: "myapp" }))`.
+ *
+ * @since 0.1.0
+ */
+export const layer = (options: RedisDriverOptions): Layer.Layer<JobDriver, DriverError> =>
+  Layer.scoped(JobDriver, make(options))
+
+/**
+ * The Redis driver configured from `REDIS_URL` (default `redis://127.0.0.1:6379`) and `REDIS_PREFIX`
+ * (default `jobs`).
+ *
+ * @since 0.1.0
+ */
+export const layerConfig: Layer.Layer<JobDriver, DriverError | ConfigError.ConfigError> = Layer.unwrapEffect(
+  Config.all({
+    url: Config.string("REDIS_URL").pipe(Config.withDefault("redis://127.0.0.1:6379")),
+    prefix: Config.string("REDIS_PREFIX").pipe(Config.withDefault("jobs"))
+  }).pipe(Effect.map(layer))
+)

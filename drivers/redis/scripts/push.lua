@@ -1,0 +1,54 @@
+--[[
+  Inserts jobs atomically and wakes workers.
+
+  KEYS[1]  the queue's key prefix, e.g. "{myapp}:" (all keys of the queue share its hash tag)
+  ARGV[1]  now (epoch ms)
+  ARGV[2]  JSON array of jobs: { id?, name, payload, priority, runAt, maxAttempts?, uniqueKey? }
+
+  Returns a flat array: id1, inserted1 (1 or 0), id2, inserted2, ...
+  A job with a chosen id that exists (in any state) is not inserted; nor is one whose unique key is held by a
+  pending or active job: the existing id comes back with inserted 0.
+]]
+--! include jobs
+local base = KEYS[1]
+local now = tonumber(ARGV[1])
+local jobs = cjson.decode(ARGV[2])
+local result = {}
+local woken = {}
+
+for _, job in ipairs(jobs) do
+  local existing = nil
+  if job.id and redis.call("EXISTS", jobKey(base, job.id)) == 1 then existing = job.id end
+  if not existing and job.uniqueKey then existing = redis.call("HGET", base .. "unique", job.uniqueKey) end
+  if existing then
+    table.insert(result, existing)
+    table.insert(result, 0)
+  else
+    local seq = redis.call("INCR", base .. "seq")
+    local id = job.id
+    if not id then
+      id = tostring(seq)
+      while redis.call("EXISTS", jobKey(base, id)) == 1 do
+        seq = redis.call("INCR", base .. "seq")
+        id = tostring(seq)
+      end
+    end
+    local key = jobKey(base, id)
+    redis.call("HSET", key, "name", job.name, "payload", job.payload, "state", "pending",
+      "priority", job.priority, "runAt", job.runAt, "attempts", 0, "createdAt", now,
+      "member", string.format("%016d", seq) .. ":" .. id)
+    if job.maxAttempts then redis.call("HSET", key, "maxAttempts", job.maxAttempts) end
+    if job.uniqueKey then
+      redis.call("HSET", key, "uniqueKey", job.uniqueKey)
+      redis.call("HSET", base .. "unique", job.uniqueKey, id)
+    end
+    redis.call("SADD", base .. "names", job.name)
+    enqueue(base, id, now)
+    woken[job.name] = true
+    table.insert(result, id)
+    table.insert(result, 1)
+  end
+end
+
+for name in pairs(woken) do redis.call("PUBLISH", base .. "wakeup", name) end
+return result

@@ -1,0 +1,4 @@
+import { redisTestDriver } from "../support/redis.js"
+import { conformance } from "./suite.js"
+
+conformance("redis", () => redisTestDriver())
