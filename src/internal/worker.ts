@@ -127,7 +127,9 @@ export const makeWorker = (
         for (const job of jobs) yield* start(job)
         backlog = jobs.length === free
         if (!backlog) {
-          const wait = Math.max(0, Math.min(options.pollIntervalMs, (nextRunAt ?? Infinity) - now))
+          // Measured after the claim: time passed while it ran counts towards the wait.
+          const after = yield* Clock.currentTimeMillis
+          const wait = Math.max(0, Math.min(options.pollIntervalMs, (nextRunAt ?? Infinity) - after))
           if (wait > 0) yield* Effect.race(Effect.sleep(wait), workSignal.wait)
         }
       }

@@ -1,0 +1,291 @@
+/**
+ * The PostgreSQL driver: claims with `FOR UPDATE SKIP LOCKED` in batches, acknowledges in batches, wakes
+ * workers with LISTEN/NOTIFY. SQL lives in `sql/` and `migrations/` beside this file.
+ *
+ * @since 0.1.0
+ */
+import { Config, Effect, Layer, Option, PubSub, Schedule, Stream } from "effect"
+import type { ConfigError, Scope } from "effect"
+import pg from "pg"
+import {
+  ANY_JOB,
+  type CancelResult,
+  type ClaimedJob,
+  type JobCounts,
+  JobDriver,
+  type JobDriverShape,
+  type JobRecord,
+  type JobState,
+  type NewJob,
+  type Outcome
+} from "../../src/JobDriver.js"
+import { DriverError } from "../../src/JobErrors.js"
+import { migrate } from "./internal/migrate.js"
+import { loadQueries, type QueryName, quoteIdentifier, schemaProblem } from "./internal/sql.js"
+
+/**
+ * @since 0.1.0
+ */
+export interface PostgresDriverOptions {
+  /** Default `postgres://postgres@127.0.0.1:5432/postgres`. Ignored for queries when `pool` is given. */
+  readonly connectionString?: string
+  /** Bring your own pool; the driver then leaves it open. LISTEN still uses its own connection. */
+  readonly pool?: pg.Pool
+  /** The schema holding the queue's tables (created and migrated at start). */
+  readonly schema: string
+  /** Connections in the driver's own pool (default 10). */
+  readonly poolSize?: number
+}
+
+/** The NOTIFY channel of one queue. */
+export const wakeupChannel = (schema: string): string => `effect_jobs_${schema}`
+
+const driverError = (operation: string, error: unknown) =>
+  new DriverError({
+    driver: "postgres",
+    operation,
+    message: error instanceof Error ? error.message : String(error)
+  })
+
+const optionalNumber = (value: unknown): number | undefined =>
+  value === null || value === undefined ? undefined : Number(value)
+
+const optionalString = (value: unknown): string | undefined =>
+  value === null || value === undefined ? undefined : String(value)
+
+const toRecord = (row: Record<string, unknown>): JobRecord => ({
+  id: String(row.id),
+  name: String(row.name),
+  payload: String(row.payload),
+  state: row.state as JobState,
+  priority: Number(row.priority),
+  runAt: Number(row.run_at),
+  attempts: Number(row.attempts),
+  maxAttempts: optionalNumber(row.max_attempts),
+  uniqueKey: optionalString(row.unique_key),
+  createdAt: Number(row.created_at),
+  startedAt: optionalNumber(row.started_at),
+  finishedAt: optionalNumber(row.finished_at),
+  lastError: optionalString(row.last_error),
+  progress: optionalNumber(row.progress),
+  leaseOwner: optionalString(row.lease_owner),
+  leaseExpiresAt: optionalNumber(row.lease_expires_at)
+})
+
+interface ClaimRow {
+  readonly id: string
+  readonly name: string
+  readonly payload: string
+  readonly attempts: number
+  readonly max_attempts: number | null
+  readonly created_at: string
+  readonly run_at: string
+  readonly priority: number
+  readonly seq: string
+}
+
+/** UPDATE ... RETURNING gives no order: restore priority, run time, push order. */
+const claimOrder = (a: ClaimRow, b: ClaimRow) =>
+  b.priority - a.priority || Number(a.run_at) - Number(b.run_at) || Number(a.seq) - Number(b.seq)
+
+const toClaimed = (row: ClaimRow): ClaimedJob => ({
+  id: row.id,
+  name: row.name,
+  payload: row.payload,
+  attempt: row.attempts,
+  maxAttempts: optionalNumber(row.max_attempts),
+  createdAt: Number(row.created_at),
+  runAt: Number(row.run_at)
+})
+
+/** The arrays push.sql takes, one per column. */
+export const pushParameters = (jobs: ReadonlyArray<NewJob>, now: number, channel: string) => [
+  jobs.map((job) => job.id ?? null),
+  jobs.map((job) => job.name),
+  jobs.map((job) => job.payload),
+  jobs.map((job) => job.priority),
+  jobs.map((job) => job.runAt),
+  jobs.map((job) => job.maxAttempts ?? null),
+  jobs.map((job) => job.uniqueKey ?? null),
+  now,
+  channel
+]
+
+/**
+ * Keeps one connection LISTENing on `channel`, reconnecting with backoff when it drops; every
+ * (re)connection after the first emits `ANY_JOB` so workers catch up on what they may have missed.
+ */
+const listen = (connectionString: string, channel: string, wakeups: PubSub.PubSub<string>) => {
+  let connections = 0
+  const session = Effect.async<void, Error>((resume) => {
+    const client = new pg.Client({ connectionString, application_name: "effect-jobs:listen" })
+    const dropped = (error?: Error) => resume(Effect.fail(error ?? new Error("LISTEN connection ended")))
+    client.on("notification", (message) => wakeups.unsafeOffer(message.payload ?? ANY_JOB))
+    client.on("error", dropped)
+    client.on("end", () => dropped())
+    client
+      .connect()
+      .then(() => client.query(`LISTEN ${quoteIdentifier(channel)}`))
+      .then(() => {
+        if (connections++ > 0) wakeups.unsafeOffer(ANY_JOB)
+      })
+      .catch(dropped)
+    return Effect.promise(() => client.end().catch(() => undefined))
+  })
+  return session.pipe(
+    Effect.tapError((error) => Effect.logWarning(`Postgres LISTEN connection lost; reconnecting: ${error.message}`)),
+    Effect.retry(Schedule.exponential("100 millis").pipe(Schedule.union(Schedule.spaced("2 seconds")))),
+    Effect.forever
+  )
+}
+
+/**
+ * Builds the driver: migrates the schema, opens a pool and a LISTEN connection for the scope's lifetime.
+ *
+ * @since 0.1.0
+ */
+export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverShape, DriverError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const problem = schemaProblem(options.schema)
+    if (problem !== undefined) {
+      return yield* new DriverError({ driver: "postgres", operation: "configure", message: problem })
+    }
+    const { schema } = options
+    const connectionString = options.connectionString ?? options.pool?.options.connectionString ??
+      "postgres://postgres@127.0.0.1:5432/postgres"
+    const pool = options.pool ?? (yield* Effect.acquireRelease(
+      Effect.sync(() => {
+        const created = new pg.Pool({
+          connectionString,
+          max: options.poolSize ?? 10,
+          application_name: "effect-jobs",
+          connectionTimeoutMillis: 5_000
+        })
+        // A pooled connection that dies while idle is dropped by the pool; its error is not ours to throw.
+        created.on("error", () => undefined)
+        return created
+      }),
+      (created) => Effect.promise(() => created.end())
+    ))
+    yield* Effect.tryPromise({
+      try: () => migrate(pool, schema),
+      catch: (error) =>
+        new DriverError({
+          driver: "postgres",
+          operation: "migrate",
+          message: `Could not prepare schema ${schema} at ${connectionString}: ${error instanceof Error ? error.message : String(error)}`
+        })
+    })
+    const queries = loadQueries(schema)
+    const channel = wakeupChannel(schema)
+    const wakeups = yield* PubSub.unbounded<string>()
+    yield* Effect.forkScoped(listen(connectionString, channel, wakeups))
+
+    const query = <Row extends Record<string, unknown>>(name: QueryName, values: ReadonlyArray<unknown>) =>
+      Effect.tryPromise({
+        try: () => pool.query<Row>(queries.get(name)!, values as Array<unknown>).then((result) => result.rows),
+        catch: (error) => driverError(name, error)
+      })
+
+    const notify = (names: ReadonlyArray<string>) =>
+      names.length === 0 ? Effect.void : Effect.tryPromise({
+        try: () => pool.query("SELECT pg_notify($1, name) FROM unnest($2::text[]) AS name", [channel, [...new Set(names)]]),
+        catch: (error) => driverError("notify", error)
+      })
+
+    const finish = (outcomes: ReadonlyArray<Outcome>, now: number, removeOnComplete: boolean) =>
+      Effect.gen(function*() {
+        if (outcomes.length === 0) return []
+        const applied = yield* query<{ id: string; name: string; state: string }>("finish", [
+          outcomes.map((outcome) => outcome._tag),
+          outcomes.map((outcome) => outcome.id),
+          outcomes.map((outcome) => outcome.owner),
+          outcomes.map((outcome) => outcome._tag === "Retry" || outcome._tag === "Failed" ? outcome.error : null),
+          outcomes.map((outcome) => outcome._tag === "Retry" ? outcome.runAt : null),
+          now,
+          removeOnComplete
+        ])
+        yield* notify(applied.filter((row) => row.state === "pending").map((row) => row.name))
+        const done = new Set(applied.map((row) => row.id))
+        return outcomes.filter((outcome) => !done.has(outcome.id)).map((outcome) => outcome.id)
+      })
+
+    return JobDriver.of({
+      name: "postgres",
+      push: (jobs, now) =>
+        jobs.length === 0
+          ? Effect.succeed([])
+          : query<{ id: string; inserted: boolean }>("push", pushParameters(jobs, now, channel)).pipe(
+            Effect.map((rows) => rows.map((row) => ({ id: row.id, inserted: row.inserted })))
+          ),
+      claim: ({ leaseMs, limit, names, now, owner }) =>
+        Effect.gen(function*() {
+          const rows = yield* query<ClaimRow & Record<string, unknown>>("claim", [names, now, limit, owner, leaseMs])
+          const jobs = rows.sort(claimOrder).map(toClaimed)
+          if (jobs.length === limit) return { jobs, nextRunAt: undefined }
+          const [next] = yield* query<{ next_run_at: string | null }>("next-run-at", [names, now])
+          return { jobs, nextRunAt: optionalNumber(next?.next_run_at) }
+        }),
+      renew: ({ ids, leaseMs, now, owner }) =>
+        ids.length === 0 ? Effect.succeed([]) : query<{ id: string }>("renew", [ids, owner, now + leaseMs]).pipe(
+          Effect.map((rows) => {
+            const held = new Set(rows.map((row) => row.id))
+            return ids.filter((id) => !held.has(id))
+          })
+        ),
+      finish: (outcomes, now, { removeOnComplete }) => finish(outcomes, now, removeOnComplete),
+      setProgress: (id, owner, progress) =>
+        query("set-progress", [id, owner, progress]).pipe(Effect.map((rows) => rows.length === 1)),
+      get: (id) => query("get", [id]).pipe(Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), toRecord))),
+      cancel: (id, now) =>
+        query<{ state: string }>("cancel", [id, now]).pipe(
+          Effect.map(([row]): CancelResult =>
+            row === undefined ? "not-found" : row.state === "pending" || row.state === "active" ? "cancelled" : "finished"
+          )
+        ),
+      retry: (id, now) =>
+        query<{ name: string }>("retry", [id, now]).pipe(
+          Effect.tap((rows) => notify(rows.map((row) => row.name))),
+          Effect.map((rows) => rows.length === 1)
+        ),
+      pause: query("set-paused", [true, channel]).pipe(Effect.asVoid),
+      resume: query("set-paused", [false, channel]).pipe(Effect.asVoid),
+      isPaused: query<{ paused: boolean }>("is-paused", []).pipe(Effect.map((rows) => rows[0]?.paused === true)),
+      counts: (now) =>
+        query<Record<keyof JobCounts, string>>("counts", [now]).pipe(Effect.map(([row]): JobCounts => ({
+          pending: Number(row?.pending ?? 0),
+          delayed: Number(row?.delayed ?? 0),
+          active: Number(row?.active ?? 0),
+          completed: Number(row?.completed ?? 0),
+          failed: Number(row?.failed ?? 0),
+          cancelled: Number(row?.cancelled ?? 0)
+        }))),
+      prune: ({ finishedBefore, limit, state }) =>
+        query<{ removed: string }>("prune", [state, finishedBefore, limit]).pipe(
+          Effect.map(([row]) => Number(row?.removed ?? 0))
+        ),
+      wakeups: Stream.fromPubSub(wakeups)
+    })
+  })
+
+/**
+ * The Postgres driver as a layer: `JobQueue.layer(postgresDriver({ connectionString, schema: "jobs" }))`.
+ *
+ * @since 0.1.0
+ */
+export const layer = (options: PostgresDriverOptions): Layer.Layer<JobDriver, DriverError> =>
+  Layer.scoped(JobDriver, make(options))
+
+/**
+ * The Postgres driver configured from `DATABASE_URL` and `JOBS_SCHEMA` (default `effect_jobs`).
+ *
+ * @since 0.1.0
+ */
+export const layerConfig: Layer.Layer<JobDriver, DriverError | ConfigError.ConfigError> = Layer.unwrapEffect(
+  Config.all({
+    connectionString: Config.string("DATABASE_URL").pipe(
+      Config.withDefault("postgres://postgres@127.0.0.1:5432/postgres")
+    ),
+    schema: Config.string("JOBS_SCHEMA").pipe(Config.withDefault("effect_jobs"))
+  }).pipe(Effect.map(layer))
+)

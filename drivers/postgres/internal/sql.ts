@@ -1,0 +1,54 @@
+/**
+ * Loads the driver's SQL (migrations and queries) from files beside it, with `:schema` replaced by the
+ * quoted schema name.
+ */
+import { readdirSync, readFileSync } from "node:fs"
+
+const queryNames = [
+  "push",
+  "claim",
+  "next-run-at",
+  "renew",
+  "finish",
+  "set-progress",
+  "cancel",
+  "retry",
+  "counts",
+  "prune",
+  "get",
+  "set-paused",
+  "is-paused"
+] as const
+
+/** The name of one query file in `sql/` (without `.sql`). */
+export type QueryName = typeof queryNames[number]
+
+/** Schema names come from configuration; they must be plain identifiers. */
+const validSchema = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
+
+/** `undefined` when `schema` is a valid schema name, otherwise why not. */
+export const schemaProblem = (schema: string): string | undefined =>
+  validSchema.test(schema)
+    ? undefined
+    : `Invalid Postgres schema name ${JSON.stringify(schema)}: use 1-63 characters from A-Z a-z 0-9 _, not starting with a digit`
+
+/** Quotes an identifier for SQL text. */
+export const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, "\"\"")}"`
+
+const directory = (name: string) => new URL(`../${name}/`, import.meta.url)
+
+const withSchema = (text: string, schema: string) => text.replace(/:schema\b/g, quoteIdentifier(schema))
+
+/** The queries, for one schema. */
+export const loadQueries = (schema: string): ReadonlyMap<QueryName, string> =>
+  new Map(queryNames.map((name) => [name, withSchema(readFileSync(new URL(`${name}.sql`, directory("sql")), "utf8"), schema)]))
+
+/** The numbered migrations in order, for one schema. */
+export const loadMigrations = (schema: string): ReadonlyArray<{ readonly version: number; readonly sql: string }> =>
+  readdirSync(directory("migrations"))
+    .filter((file) => /^\d+_.*\.sql$/.test(file))
+    .sort()
+    .map((file) => ({
+      version: Number.parseInt(file, 10),
+      sql: withSchema(readFileSync(new URL(file, directory("migrations")), "utf8"), schema)
+    }))

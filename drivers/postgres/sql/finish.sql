@@ -1,0 +1,30 @@
+-- Applies attempt outcomes, each only while its owner holds the lease; returns the ids applied and the name
+-- and new state of each, so the caller can wake workers for jobs back in pending.
+-- $1 tags (Completed | Retry | Failed | Released) $2 ids $3 owners $4 errors $5 retry run_at $6 now
+-- $7 delete completed jobs instead of keeping them
+WITH outcome AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS o (tag, id, owner, error, run_at)
+),
+held AS (
+  SELECT j.id, o.tag, o.error, o.run_at
+  FROM :schema.jobs AS j JOIN outcome AS o ON j.id = o.id AND j.state = 'active' AND j.lease_owner = o.owner
+  FOR UPDATE OF j
+),
+removed AS (
+  DELETE FROM :schema.jobs WHERE $7::boolean AND id IN (SELECT id FROM held WHERE tag = 'Completed')
+  RETURNING id, name, 'completed'::text AS state
+),
+updated AS (
+  UPDATE :schema.jobs AS j SET
+    state = CASE h.tag WHEN 'Completed' THEN 'completed' WHEN 'Failed' THEN 'failed' ELSE 'pending' END,
+    finished_at = CASE WHEN h.tag IN ('Completed', 'Failed') THEN $6::bigint END,
+    last_error = CASE WHEN h.tag IN ('Retry', 'Failed') THEN h.error ELSE j.last_error END,
+    run_at = CASE WHEN h.tag = 'Retry' THEN h.run_at ELSE j.run_at END,
+    attempts = CASE WHEN h.tag = 'Released' THEN greatest(j.attempts - 1, 0) ELSE j.attempts END,
+    lease_owner = NULL,
+    lease_expires_at = NULL
+  FROM held AS h
+  WHERE j.id = h.id AND NOT ($7::boolean AND h.tag = 'Completed')
+  RETURNING j.id, j.name, j.state
+)
+SELECT id, name, state FROM removed UNION ALL SELECT id, name, state FROM updated

@@ -1,0 +1,2 @@
+-- One job by id.
+SELECT * FROM :schema.jobs WHERE id = $1

@@ -1,0 +1,1 @@
+SELECT paused FROM :schema.queue_state

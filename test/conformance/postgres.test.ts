@@ -1,0 +1,4 @@
+import { postgresTestDriver } from "../support/postgres.js"
+import { conformance } from "./suite.js"
+
+conformance("postgres", () => postgresTestDriver())
