@@ -153,20 +153,26 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
     const { schema } = options
     const connectionString = options.connectionString ?? options.pool?.options.connectionString ??
       "postgres://postgres@127.0.0.1:5432/postgres"
-    const pool = options.pool ?? (yield* Effect.acquireRelease(
-      Effect.sync(() => {
-        const created = new pg.Pool({
-          connectionString,
-          max: options.poolSize ?? 10,
-          application_name: "effect-jobs",
-          connectionTimeoutMillis: 5_000
-        })
-        // A pooled connection that dies while idle is dropped by the pool; its error is not ours to throw.
-        created.on("error", () => undefined)
-        return created
-      }),
-      (created) => Effect.promise(() => created.end())
-    ))
+    const openPool = (settings: pg.PoolConfig) =>
+      Effect.acquireRelease(
+        Effect.sync(() => {
+          const created = new pg.Pool({ connectionString, connectionTimeoutMillis: 5_000, ...settings })
+          // A pooled connection that dies while idle is dropped by the pool; its error is not ours to throw.
+          created.on("error", () => undefined)
+          return created
+        }),
+        (created) => Effect.promise(() => created.end())
+      )
+    const size = options.poolSize ?? 10
+    const pool = options.pool ?? (yield* openPool({ max: size, application_name: "effect-jobs" }))
+    // Claims, acknowledgements and renewals commit without waiting for the WAL flush: a crash of the server
+    // can only forget the last moments of them, which puts jobs back to pending or makes them run again
+    // (at-least-once either way). Pushes and every other change keep full durability on `pool`.
+    const workPool = yield* openPool({
+      max: size,
+      application_name: "effect-jobs:worker",
+      options: "-c synchronous_commit=off"
+    })
     yield* Effect.tryPromise({
       try: () => migrate(pool, schema),
       catch: (error) =>
@@ -181,9 +187,16 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
     const wakeups = yield* PubSub.unbounded<string>()
     yield* Effect.forkScoped(listen(connectionString, channel, wakeups))
 
+    const workQueries = new Set<QueryName>(["claim", "next-run-at", "renew", "finish", "set-progress", "prune"])
     const query = <Row extends Record<string, unknown>>(name: QueryName, values: ReadonlyArray<unknown>) =>
       Effect.tryPromise({
-        try: () => pool.query<Row>(queries.get(name)!, values as Array<unknown>).then((result) => result.rows),
+        try: () =>
+          // Named, so each connection plans a statement once and reuses the plan.
+          (workQueries.has(name) ? workPool : pool).query<Row>({
+            name: `effect-jobs:${schema}:${name}`,
+            text: queries.get(name)!,
+            values: values as Array<unknown>
+          }).then((result) => result.rows),
         catch: (error) => driverError(name, error)
       })
 

@@ -87,7 +87,6 @@ const clientOptions = (commandTimeout: number, role: string) => ({
   commandTimeout,
   // A command issued while disconnected fails after one reconnection attempt instead of waiting forever.
   maxRetriesPerRequest: 1,
-  enableAutoPipelining: true,
   retryStrategy: (times: number) => Math.min(100 * times, 2_000)
 })
 

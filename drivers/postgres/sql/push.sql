@@ -17,17 +17,14 @@ inserted AS (
 notified AS (
   SELECT count(pg_notify($9, name)) AS sent FROM (SELECT DISTINCT name FROM inserted) AS names
 )
-SELECT coalesce(mine.id, sibling.id, existing.id) AS id, mine.id IS NOT NULL AS inserted
+SELECT coalesce(mine.id, sibling.id, same_id.id, same_key.id) AS id, mine.id IS NOT NULL AS inserted
 FROM input
 CROSS JOIN notified
 LEFT JOIN inserted AS mine ON mine.seq = input.seq
 LEFT JOIN LATERAL (
   SELECT id FROM inserted WHERE mine.id IS NULL AND inserted.unique_key = input.unique_key ORDER BY seq LIMIT 1
 ) AS sibling ON true
-LEFT JOIN LATERAL (
-  SELECT id FROM :schema.jobs AS j
-  WHERE mine.id IS NULL
-    AND (j.id = input.id OR (j.unique_key = input.unique_key AND j.state IN ('pending', 'active')))
-  LIMIT 1
-) AS existing ON true
+LEFT JOIN :schema.jobs AS same_id ON mine.id IS NULL AND same_id.id = input.id
+LEFT JOIN :schema.jobs AS same_key
+  ON mine.id IS NULL AND same_key.unique_key = input.unique_key AND same_key.state IN ('pending', 'active')
 ORDER BY input.ord

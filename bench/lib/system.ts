@@ -1,0 +1,95 @@
+/**
+ * The scenarios every benchmarked queue runs, and the interface a queue implements to run them.
+ */
+import { median, nowMs, percentile, type Row } from "./report.js"
+
+/** One queue system under test. Each call works in a fresh namespace and cleans it up. */
+export interface QueueSystem {
+  readonly name: string
+  /** Pre-pushes `jobs` no-op jobs, then returns the seconds from starting the worker to the last completion. */
+  readonly process: (concurrency: number, jobs: number) => Promise<number>
+  /** Seconds to push `jobs` jobs one await at a time. */
+  readonly pushSingle: (jobs: number) => Promise<number>
+  /** Seconds to push `jobs` jobs in calls of 1,000. */
+  readonly pushBulk: (jobs: number) => Promise<number>
+  /**
+   * With a worker running, pushes `jobs` jobs spaced `intervalMs` apart (or each with `delayMs[i]`), each
+   * carrying its due time; returns, per job, the milliseconds between that time and the handler starting.
+   */
+  readonly startDelays: (jobs: number, intervalMs: number, delaysMs?: ReadonlyArray<number>) => Promise<Array<number>>
+}
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes on one machine. */
+export const wallMs = (): number => performance.timeOrigin + performance.now()
+
+export interface ScenarioSettings {
+  readonly jobs: number
+  readonly runs: number
+  readonly concurrencies: ReadonlyArray<number>
+  readonly pushJobs: number
+  readonly latencyJobs: number
+  readonly delayedJobs: number
+}
+
+export const settingsFor = (quick: boolean): ScenarioSettings =>
+  quick
+    ? { jobs: 2_000, runs: 1, concurrencies: [1, 10, 50], pushJobs: 500, latencyJobs: 200, delayedJobs: 20 }
+    : { jobs: 20_000, runs: 3, concurrencies: [1, 10, 50], pushJobs: 2_000, latencyJobs: 2_000, delayedJobs: 100 }
+
+/** Runs every scenario on `system`, logging progress, and returns its rows. */
+export const runScenarios = async (system: QueueSystem, settings: ScenarioSettings): Promise<Array<Row>> => {
+  const rows: Array<Row> = []
+  const add = (scenario: string, value: number, unit: string) => {
+    rows.push({ system: system.name, scenario, value, unit })
+    console.log(`  ${system.name}: ${scenario} = ${value.toFixed(2)} ${unit}`)
+  }
+  for (const concurrency of settings.concurrencies) {
+    const rates: Array<number> = []
+    for (let run = 0; run < settings.runs; run++) rates.push(settings.jobs / (await system.process(concurrency, settings.jobs)))
+    add(`process c=${concurrency}`, median(rates), "jobs/s")
+  }
+  add("push single", settings.pushJobs / (await system.pushSingle(settings.pushJobs)), "jobs/s")
+  add("push bulk", settings.jobs / (await system.pushBulk(settings.jobs)), "jobs/s")
+  const latencies = await system.startDelays(settings.latencyJobs, 5)
+  add("push→start p50", percentile(latencies, 0.5), "ms")
+  add("push→start p95", percentile(latencies, 0.95), "ms")
+  add("push→start p99", percentile(latencies, 0.99), "ms")
+  const delays = Array.from({ length: settings.delayedJobs }, (_, i) => 100 + Math.round((900 * i) / settings.delayedJobs))
+  const lateness = await system.startDelays(settings.delayedJobs, 5, delays)
+  add("delayed lateness p50", percentile(lateness, 0.5), "ms")
+  add("delayed lateness p99", percentile(lateness, 0.99), "ms")
+  return rows
+}
+
+/** Resolves when `count()` reaches `target`, checking every millisecond. */
+export const waitForCount = (count: () => number, target: number): Promise<void> =>
+  new Promise((resolve) => {
+    const check = () => (count() >= target ? resolve() : setTimeout(check, 1))
+    check()
+  })
+
+/** Seconds taken by `task`. */
+export const timed = async (task: () => Promise<unknown>): Promise<number> => {
+  const start = nowMs()
+  await task()
+  return (nowMs() - start) / 1000
+}
+
+/** Pushes at a steady pace: calls `send(i)` every `intervalMs` for `jobs` jobs, without waiting for replies. */
+export const paced = async (jobs: number, intervalMs: number, send: (index: number) => Promise<unknown>) => {
+  const start = nowMs()
+  const pending: Array<Promise<unknown>> = []
+  for (let i = 0; i < jobs; i++) {
+    const wait = start + i * intervalMs - nowMs()
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+    pending.push(send(i))
+  }
+  await Promise.all(pending)
+}
+
+/** Splits `items` into arrays of at most `size`. */
+export const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<Array<A>> => {
+  const result: Array<Array<A>> = []
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size))
+  return result
+}

@@ -1,0 +1,37 @@
+/**
+ * effect-jobs on Postgres against graphile-worker (defaults, and batched) and pg-boss, on the same server,
+ * one after the other.
+ *
+ *   npx tsx bench/postgres.ts [--quick]
+ */
+import { postgresDriver } from "effect-jobs/postgres"
+import pg from "pg"
+import { effectJobsSystem } from "./lib/effect-jobs.js"
+import { graphileSystem } from "./lib/graphile.js"
+import { pgBossSystem } from "./lib/pgboss.js"
+import { printTable, type Row, writeReport } from "./lib/report.js"
+import { runScenarios, settingsFor } from "./lib/system.js"
+
+const connectionString = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test"
+const settings = settingsFor(process.argv.includes("--quick"))
+
+const dropSchema = async (schema: string) => {
+  const client = new pg.Client({ connectionString })
+  await client.connect()
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+  await client.end()
+}
+
+const ours = effectJobsSystem("effect-jobs postgres", () => {
+  const schema = `ej_bench_${Math.random().toString(36).slice(2, 10)}`
+  return { driver: postgresDriver({ connectionString, schema }), cleanup: () => dropSchema(schema) }
+})
+
+const rows: Array<Row> = []
+for (const system of [ours, graphileSystem(connectionString, false), graphileSystem(connectionString, true), pgBossSystem(connectionString)]) {
+  console.log(`running ${system.name}`)
+  rows.push(...(await runScenarios(system, settings)))
+}
+printTable(`Postgres: ${settings.jobs.toLocaleString("en-US")} no-op jobs, median of ${settings.runs}`, rows, ours.name)
+console.log(`\nwrote ${writeReport("postgres", rows, { ...settings })}`)
+process.exit(0)
