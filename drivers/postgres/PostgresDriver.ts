@@ -37,6 +37,9 @@ export interface PostgresDriverOptions {
   readonly poolSize?: number
 }
 
+/** Names the driver's connections in `pg_stat_activity` (at most 63 characters). */
+const applicationName = (role: string, name: string) => `effect-jobs:${role}:${name}`.slice(0, 63)
+
 /** The NOTIFY channel of one queue. */
 export const wakeupChannel = (schema: string): string => `effect_jobs_${schema}`
 
@@ -118,7 +121,7 @@ export const pushParameters = (jobs: ReadonlyArray<NewJob>, now: number, channel
 const listen = (connectionString: string, channel: string, wakeups: PubSub.PubSub<string>) => {
   let connections = 0
   const session = Effect.async<void, Error>((resume) => {
-    const client = new pg.Client({ connectionString, application_name: "effect-jobs:listen" })
+    const client = new pg.Client({ connectionString, application_name: applicationName("listen", channel) })
     const dropped = (error?: Error) => resume(Effect.fail(error ?? new Error("LISTEN connection ended")))
     client.on("notification", (message) => wakeups.unsafeOffer(message.payload ?? ANY_JOB))
     client.on("error", dropped)
@@ -164,13 +167,13 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
         (created) => Effect.promise(() => created.end())
       )
     const size = options.poolSize ?? 10
-    const pool = options.pool ?? (yield* openPool({ max: size, application_name: "effect-jobs" }))
+    const pool = options.pool ?? (yield* openPool({ max: size, application_name: applicationName("push", schema) }))
     // Claims, acknowledgements and renewals commit without waiting for the WAL flush: a crash of the server
     // can only forget the last moments of them, which puts jobs back to pending or makes them run again
     // (at-least-once either way). Pushes and every other change keep full durability on `pool`.
     const workPool = yield* openPool({
       max: size,
-      application_name: "effect-jobs:worker",
+      application_name: applicationName("worker", schema),
       options: "-c synchronous_commit=off"
     })
     yield* Effect.tryPromise({

@@ -28,3 +28,13 @@ export {
   make as makePostgresDriver,
   type PostgresDriverOptions
 } from "./PostgresDriver.js"
+
+export {
+  /**
+   * Pushes jobs with a `pg` client inside the application's own transaction.
+   *
+   * @since 0.1.0
+   */
+  pushInTransaction,
+  type TransactionalPushOptions
+} from "./TransactionalPush.js"

@@ -96,6 +96,8 @@ const connect = (create: () => Redis, where: string) =>
     Effect.tryPromise({
       try: async () => {
         const client = create()
+        // Connection errors surface as failed commands (DriverError) and ioredis reconnects by itself.
+        client.on("error", () => undefined)
         try {
           await client.connect()
           return client
@@ -130,10 +132,13 @@ export const make = (options: RedisDriverOptions): Effect.Effect<JobDriverShape,
     const base = keyBase(options.prefix)
     const given = options.client
     const client = defineScripts(
-      given ?? (yield* connect(() => new Redis(url, clientOptions(commandTimeout, "commands")), url))
+      given ?? (yield* connect(() => new Redis(url, clientOptions(commandTimeout, `commands:${options.prefix}`)), url))
     )
     const subscriber = yield* connect(
-      () => given?.duplicate(clientOptions(commandTimeout, "wakeups")) ?? new Redis(url, clientOptions(commandTimeout, "wakeups")),
+      () => {
+        const settings = clientOptions(commandTimeout, `wakeups:${options.prefix}`)
+        return given?.duplicate(settings) ?? new Redis(url, settings)
+      },
       given === undefined ? url : "the given client's server"
     )
     const wakeups = yield* PubSub.unbounded<string>()
