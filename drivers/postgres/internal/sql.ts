@@ -28,9 +28,11 @@ const validSchema = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
 /** `undefined` when `schema` is a valid schema name, otherwise why not. */
 export const schemaProblem = (schema: string): string | undefined =>
-  validSchema.test(schema)
-    ? undefined
-    : `Invalid Postgres schema name ${JSON.stringify(schema)}: use 1-63 characters from A-Z a-z 0-9 _, not starting with a digit`
+  !validSchema.test(schema)
+    ? `Invalid Postgres schema name ${JSON.stringify(schema)}: use 1-63 characters from A-Z a-z 0-9 _, not starting with a digit`
+    : schema.toLowerCase().startsWith("pg_")
+    ? `Invalid Postgres schema name ${JSON.stringify(schema)}: names starting with pg_ are reserved`
+    : undefined
 
 /** Quotes an identifier for SQL text. */
 export const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, "\"\"")}"`
