@@ -2,13 +2,13 @@
  * Middleware wraps every handler run and every push, outermost first.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Queue, Schema } from "effect"
+import { Effect, Queue, Schema, type Scope } from "effect"
 import { JobParameters, JobQueue, type JobMiddleware, memoryDriver } from "effect-jobs"
 import { waitFor } from "../conformance/harness.js"
 
 class Task extends JobParameters<Task>()("Task", { n: Schema.Number }) {}
 
-const withQueue = <A, E>(middleware: ReadonlyArray<JobMiddleware>, body: Effect.Effect<A, E, JobQueue>) =>
+const withQueue = <A, E>(middleware: ReadonlyArray<JobMiddleware>, body: Effect.Effect<A, E, JobQueue | Scope.Scope>) =>
   body.pipe(Effect.provide(JobQueue.layer(memoryDriver, { middleware, maxAttempts: 1 })))
 
 describe("middleware", () => {
