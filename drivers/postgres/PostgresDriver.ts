@@ -168,13 +168,16 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
       )
     const size = options.poolSize ?? 10
     const pool = options.pool ?? (yield* openPool({ max: size, application_name: applicationName("push", schema) }))
-    // Claims, acknowledgements and renewals commit without waiting for the WAL flush: a crash of the server
-    // can only forget the last moments of them, which puts jobs back to pending or makes them run again
-    // (at-least-once either way). Pushes and every other change keep full durability on `pool`.
+    // The worker's own connections. Claims, acknowledgements and renewals commit without waiting for the WAL
+    // flush: a crash of the server can only forget the last moments of them, which puts jobs back to pending
+    // or makes them run again (at-least-once either way); pushes and every other change keep full
+    // durability on `pool`. Sorting is priced out so claims always walk jobs_ready in order and stop after
+    // the batch, even while the table's statistics lag behind a burst of pushes (a stale estimate otherwise
+    // picks a scan of every due job plus a sort). That pricing would trip JIT compilation, hence jit=off.
     const workPool = yield* openPool({
       max: size,
       application_name: applicationName("worker", schema),
-      options: "-c synchronous_commit=off"
+      options: "-c synchronous_commit=off -c enable_sort=off -c jit=off"
     })
     yield* Effect.tryPromise({
       try: () => migrate(pool, schema),

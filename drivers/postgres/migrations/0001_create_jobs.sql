@@ -25,8 +25,6 @@ CREATE TABLE :schema.jobs (
 CREATE INDEX jobs_ready ON :schema.jobs (priority DESC, run_at, seq) WHERE state = 'pending';
 -- claim recovers expired leases; nextRunAt looks at the earliest lease expiry.
 CREATE INDEX jobs_leased ON :schema.jobs (lease_expires_at) WHERE state = 'active';
--- nextRunAt: the earliest delayed job.
-CREATE INDEX jobs_due ON :schema.jobs (run_at) WHERE state = 'pending';
 -- at most one live job per unique key.
 CREATE UNIQUE INDEX jobs_unique_key ON :schema.jobs (unique_key) WHERE state IN ('pending', 'active');
 -- prune and counts of finished jobs.

@@ -1,6 +1,7 @@
 -- Claims up to $3 jobs for the names in $1 under a lease: ready pending jobs and active jobs whose lease
 -- expired, best first (priority, run time, push order). Nothing while the queue is paused.
 -- $1 names $2 now $3 limit $4 owner $5 lease ms
+-- The ready scan walks jobs_ready in claim order and stops after $3 rows.
 WITH ready AS (
   SELECT id, priority, run_at, seq FROM :schema.jobs
   WHERE state = 'pending' AND run_at <= $2::bigint AND name = ANY($1)
