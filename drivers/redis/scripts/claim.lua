@@ -10,7 +10,7 @@
 
   First moves due delayed jobs to their ready sets and jobs whose lease expired back to pending (bounded per
   call), then takes the best jobs across the names' ready sets: higher priority, earlier runAt, push order.
-  Returns: nextRunAt (-1 if none), then per job: id, name, payload, attempt, maxAttempts ("" if unset),
+  Returns: nextRunAt (-1 if none, or if the batch is full), then per job: id, name, payload, attempt, maxAttempts ("" if unset),
   createdAt, runAt. Nothing is claimed while the queue is paused.
 ]]
 --! include jobs
@@ -89,5 +89,6 @@ for _, candidate in ipairs(candidates) do
   end
 end
 
-result[1] = nextRunAt()
+-- A full batch means more work is waiting: the worker will claim again without sleeping.
+result[1] = claimed < limit and nextRunAt() or -1
 return result

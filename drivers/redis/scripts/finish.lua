@@ -23,12 +23,12 @@ for i = 3, #ARGV, 5 do
   local key = jobKey(base, id)
   if not holds(base, id, owner) then
     table.insert(lost, id)
+  elseif tag == "Completed" and removeOnComplete then
+    releaseUniqueKey(base, id)
+    redis.call("ZREM", base .. "active", id)
+    redis.call("DEL", key)
   elseif tag == "Completed" then
     leave(base, id, "completed", now)
-    if removeOnComplete then
-      redis.call("DEL", key)
-      redis.call("ZREM", base .. "completed", id)
-    end
   elseif tag == "Failed" then
     redis.call("HSET", key, "lastError", err)
     leave(base, id, "failed", now)

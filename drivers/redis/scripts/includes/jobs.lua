@@ -31,17 +31,22 @@ local function unqueue(base, id, name, member)
   redis.call("ZREM", base .. "active", id)
 end
 
+-- Frees the job's unique key, if it holds one.
+local function releaseUniqueKey(base, id)
+  local uniqueKey = redis.call("HGET", jobKey(base, id), "uniqueKey")
+  if uniqueKey and redis.call("HGET", base .. "unique", uniqueKey) == id then
+    redis.call("HDEL", base .. "unique", uniqueKey)
+  end
+end
+
 -- Moves a job to a final state, freeing its unique key.
 local function leave(base, id, state, now)
   local key = jobKey(base, id)
-  local uniqueKey = redis.call("HGET", key, "uniqueKey")
+  releaseUniqueKey(base, id)
   redis.call("HSET", key, "state", state, "finishedAt", now)
   redis.call("HDEL", key, "leaseOwner", "leaseExpiresAt")
   redis.call("ZREM", base .. "active", id)
   redis.call("ZADD", base .. state, now, id)
-  if uniqueKey and redis.call("HGET", base .. "unique", uniqueKey) == id then
-    redis.call("HDEL", base .. "unique", uniqueKey)
-  end
 end
 
 -- True when `owner` holds the lease of active job `id`.
