@@ -8,18 +8,23 @@
   ARGV[4]  lease duration (ms)
   ARGV[5..] job names
 
-  First moves due delayed jobs to their ready sets and jobs whose lease expired back to pending (bounded per
-  call), then takes the best jobs across the names' ready sets: higher priority, earlier runAt, push order.
-  Returns: nextRunAt (-1 if none, or if the batch is full), then per job: id, name, payload, attempt, maxAttempts ("" if unset),
-  createdAt, runAt. Nothing is claimed while the queue is paused.
+  First moves due delayed jobs to their ready sets and jobs whose lease expired back to pending (at most
+  1,000 of each per call), then takes the best jobs across the names' ready sets: higher priority, earlier
+  runAt, push order. A job whose record is damaged is failed with the reason instead of being handed out.
+  Nothing is claimed while the queue is paused.
+
+  Returns: nextRunAt, then per job: id, name, payload, attempt, maxAttempts ("" if unset), createdAt, runAt.
+  nextRunAt is the earliest delayed runAt or lease expiry; -1 when there is none or the batch is full (more
+  work is likely waiting), `now` when damaged records were skipped (claim again at once).
 ]]
 --! include jobs
 local base = KEYS[1]
 local now = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
 local owner = ARGV[3]
-local leaseMs = tonumber(ARGV[4])
+local expires = now + tonumber(ARGV[4])
 local BOUND = 1000
+local KNOWN_STATES = { pending = true, active = true, completed = true, failed = true, cancelled = true }
 
 local function nextRunAt()
   local earliest = -1
@@ -33,25 +38,58 @@ local function nextRunAt()
   return earliest
 end
 
-if redis.call("EXISTS", base .. "paused") == 1 then return { -1 } end
-
-for _, member in ipairs(redis.call("ZRANGEBYSCORE", base .. "delayed", "-inf", now, "LIMIT", 0, BOUND)) do
-  redis.call("ZREM", base .. "delayed", member)
-  local id = string.sub(member, 18)
-  if redis.call("HGET", jobKey(base, id), "state") == "pending" then enqueue(base, id, now) end
+-- The job's state, or nil when its record is missing or not a hash.
+local function stateOf(id)
+  local fields = readFields(jobKey(base, id), "state")
+  return fields and fields[1]
 end
 
-for _, id in ipairs(redis.call("ZRANGEBYSCORE", base .. "active", "-inf", now, "LIMIT", 0, BOUND)) do
-  redis.call("ZREM", base .. "active", id)
-  local key = jobKey(base, id)
-  if redis.call("HGET", key, "state") == "active" then
-    redis.call("HSET", key, "state", "pending")
-    redis.call("HDEL", key, "leaseOwner", "leaseExpiresAt")
-    enqueue(base, id, now)
+-- Why a pending job's fields cannot be handed to a worker, or nil when they can.
+local function claimProblem(fields)
+  local name, payload, attempts, maxAttempts, createdAt, runAt = fields[2], fields[3], fields[4], fields[5], fields[6], fields[7]
+  if not name or name == "" then return "it has no name" end
+  if not payload then return "it has no payload" end
+  local count = finite(attempts or 0)
+  if not count or count < 0 or count ~= math.floor(count) then
+    return "attempts " .. tostring(attempts) .. " is not a count"
+  end
+  if maxAttempts and maxAttempts ~= "" then
+    local most = finite(maxAttempts)
+    if not most or most < 1 or most ~= math.floor(most) then
+      return "maxAttempts " .. maxAttempts .. " is not a positive integer"
+    end
+  end
+  if createdAt and not finite(createdAt) then return "createdAt " .. createdAt .. " is not a number" end
+  if runAt and not finite(runAt) then return "runAt " .. runAt .. " is not a number" end
+  return nil
+end
+
+if redis.call("EXISTS", base .. "paused") == 1 then return { -1 } end
+
+local due = redis.call("ZRANGEBYSCORE", base .. "delayed", "-inf", now, "LIMIT", 0, BOUND)
+if #due > 0 then
+  callEach("ZREM", base .. "delayed", due)
+  for _, member in ipairs(due) do
+    local id = memberId(member)
+    if stateOf(id) == "pending" then enqueue(base, id, now) end
   end
 end
 
--- Candidates: the first `limit` members of each name's ready set, merged by (score, member).
+local expired = redis.call("ZRANGEBYSCORE", base .. "active", "-inf", now, "LIMIT", 0, BOUND)
+if #expired > 0 then
+  callEach("ZREM", base .. "active", expired)
+  for _, id in ipairs(expired) do
+    if stateOf(id) == "active" then
+      local key = jobKey(base, id)
+      redis.call("HSET", key, "state", "pending")
+      redis.call("HDEL", key, "leaseOwner", "leaseExpiresAt")
+      enqueue(base, id, now)
+    end
+  end
+end
+
+-- Candidates: the first `limit` members of each name's ready set, merged by (score, member). A set's taken
+-- members are always a prefix of it, so they leave it with one ZREMRANGEBYRANK.
 local candidates = {}
 for i = 5, #ARGV do
   local key = readyKey(base, ARGV[i])
@@ -60,35 +98,63 @@ for i = 5, #ARGV do
     table.insert(candidates, { member = top[j], score = tonumber(top[j + 1]), key = key })
   end
 end
-table.sort(candidates, function(a, b)
-  if a.score ~= b.score then return a.score < b.score end
-  return a.member < b.member
-end)
-
-local result = { 0 }
-local claimed = 0
-for _, candidate in ipairs(candidates) do
-  if claimed >= limit then break end
-  redis.call("ZREM", candidate.key, candidate.member)
-  local id = string.sub(candidate.member, 18)
-  local key = jobKey(base, id)
-  if redis.call("HGET", key, "state") == "pending" then
-    local attempt = redis.call("HINCRBY", key, "attempts", 1)
-    local expires = now + leaseMs
-    redis.call("HSET", key, "state", "active", "startedAt", now, "leaseOwner", owner, "leaseExpiresAt", expires)
-    redis.call("ZADD", base .. "active", expires, id)
-    local fields = redis.call("HMGET", key, "name", "payload", "maxAttempts", "createdAt", "runAt")
-    table.insert(result, id)
-    table.insert(result, fields[1] or "")
-    table.insert(result, fields[2] or "")
-    table.insert(result, attempt)
-    table.insert(result, fields[3] or "")
-    table.insert(result, fields[4] or "0")
-    table.insert(result, fields[5] or "0")
-    claimed = claimed + 1
-  end
+if #ARGV > 5 then
+  table.sort(candidates, function(a, b)
+    if a.score ~= b.score then return a.score < b.score end
+    return a.member < b.member
+  end)
 end
 
--- A full batch means more work is waiting: the worker will claim again without sleeping.
-result[1] = claimed < limit and nextRunAt() or -1
+local result = { 0 }
+local taken = {}
+local leased = {}
+local claimed = 0
+local skipped = 0
+for _, candidate in ipairs(candidates) do
+  if claimed >= limit then break end
+  taken[candidate.key] = (taken[candidate.key] or 0) + 1
+  local id = memberId(candidate.member)
+  local key = jobKey(base, id)
+  local fields = readFields(key, "state", "name", "payload", "attempts", "maxAttempts", "createdAt", "runAt")
+  local state = fields and fields[1]
+  local problem = nil
+  if not fields then
+    problem = "not a hash"
+  elseif state == "pending" then
+    problem = claimProblem(fields)
+  elseif state == nil then
+    -- A vanished job leaves nothing to fail; fields on a job without a state mean damage.
+    if redis.call("EXISTS", key) == 1 then problem = "it has no state" end
+  elseif not KNOWN_STATES[state] then
+    problem = "unknown state " .. state
+  end
+  if problem then quarantine(base, id, now, problem) end
+  if state == "pending" and not problem then
+    local attempt = tonumber(fields[4] or 0) + 1
+    redis.call("HSET", key, "state", "active", "attempts", attempt, "startedAt", now, "leaseOwner", owner,
+      "leaseExpiresAt", expires)
+    table.insert(leased, expires)
+    table.insert(leased, id)
+    table.insert(result, id)
+    table.insert(result, fields[2])
+    table.insert(result, fields[3])
+    table.insert(result, attempt)
+    table.insert(result, fields[5] or "")
+    table.insert(result, fields[6] or "0")
+    table.insert(result, fields[7] or "0")
+    claimed = claimed + 1
+  else
+    skipped = skipped + 1
+  end
+end
+for key, count in pairs(taken) do redis.call("ZREMRANGEBYRANK", key, 0, count - 1) end
+callEach("ZADD", base .. "active", leased)
+
+if claimed >= limit then
+  result[1] = -1
+elseif skipped > 0 then
+  result[1] = now
+else
+  result[1] = nextRunAt()
+end
 return result

@@ -17,33 +17,42 @@ local now = tonumber(ARGV[1])
 local removeOnComplete = ARGV[2] == "1"
 local lost = {}
 local woken = {}
+local removed = {}
 
 for i = 3, #ARGV, 5 do
   local tag, id, owner, err, runAt = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local key = jobKey(base, id)
-  if not holds(base, id, owner) then
+  local fields = readFields(key, "state", "leaseOwner", "uniqueKey")
+  if not fields or fields[1] ~= "active" or fields[2] ~= owner then
     table.insert(lost, id)
   elseif tag == "Completed" and removeOnComplete then
-    releaseUniqueKey(base, id)
-    redis.call("ZREM", base .. "active", id)
-    redis.call("DEL", key)
+    releaseUniqueKey(base, id, fields[3])
+    table.insert(removed, id)
   elseif tag == "Completed" then
-    leave(base, id, "completed", now)
+    leave(base, id, "completed", now, fields[3])
   elseif tag == "Failed" then
     redis.call("HSET", key, "lastError", err)
-    leave(base, id, "failed", now)
+    leave(base, id, "failed", now, fields[3])
   else
     if tag == "Retry" then
-      redis.call("HSET", key, "lastError", err, "runAt", runAt)
+      redis.call("HSET", key, "state", "pending", "lastError", err, "runAt", runAt)
     else
-      redis.call("HINCRBY", key, "attempts", -1)
+      local attempts = tonumber(redis.call("HGET", key, "attempts")) or 1
+      redis.call("HSET", key, "state", "pending", "attempts", math.max(attempts - 1, 0))
     end
-    redis.call("HSET", key, "state", "pending")
     redis.call("HDEL", key, "leaseOwner", "leaseExpiresAt")
     redis.call("ZREM", base .. "active", id)
-    woken[enqueue(base, id, now)] = true
+    local name = enqueue(base, id, now)
+    if name then woken[name] = true end
   end
 end
 
+-- Completed jobs that are not kept leave in two calls for the whole batch.
+if #removed > 0 then
+  callEach("ZREM", base .. "active", removed)
+  local keys = {}
+  for _, id in ipairs(removed) do table.insert(keys, jobKey(base, id)) end
+  callEach("DEL", nil, keys)
+end
 for name in pairs(woken) do redis.call("PUBLISH", base .. "wakeup", name) end
 return lost

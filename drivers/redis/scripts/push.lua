@@ -33,22 +33,33 @@ for _, job in ipairs(jobs) do
         id = tostring(seq)
       end
     end
-    local key = jobKey(base, id)
-    redis.call("HSET", key, "name", job.name, "payload", job.payload, "state", "pending",
-      "priority", job.priority, "runAt", job.runAt, "attempts", 0, "createdAt", now,
-      "member", string.format("%016d", seq) .. ":" .. id)
-    if job.maxAttempts then redis.call("HSET", key, "maxAttempts", job.maxAttempts) end
+    local member = string.format("%016d", seq) .. ":" .. id
+    local fields = { "name", job.name, "payload", job.payload, "state", "pending", "priority", job.priority,
+      "runAt", job.runAt, "attempts", 0, "createdAt", now, "member", member }
+    if job.maxAttempts then
+      table.insert(fields, "maxAttempts")
+      table.insert(fields, job.maxAttempts)
+    end
     if job.uniqueKey then
-      redis.call("HSET", key, "uniqueKey", job.uniqueKey)
+      table.insert(fields, "uniqueKey")
+      table.insert(fields, job.uniqueKey)
       redis.call("HSET", base .. "unique", job.uniqueKey, id)
     end
-    redis.call("SADD", base .. "names", job.name)
-    enqueue(base, id, now)
+    redis.call("HSET", jobKey(base, id), unpack(fields))
+    -- The job was just written from validated input: file it without reading it back.
+    if job.runAt <= now then
+      redis.call("ZADD", readyKey(base, job.name), readyScore(job.priority, job.runAt), member)
+    else
+      redis.call("ZADD", base .. "delayed", job.runAt, member)
+    end
     woken[job.name] = true
     table.insert(result, id)
     table.insert(result, 1)
   end
 end
 
-for name in pairs(woken) do redis.call("PUBLISH", base .. "wakeup", name) end
+for name in pairs(woken) do
+  redis.call("SADD", base .. "names", name)
+  redis.call("PUBLISH", base .. "wakeup", name)
+end
 return result

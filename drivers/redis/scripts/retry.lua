@@ -12,12 +12,14 @@ local base = KEYS[1]
 local id = ARGV[1]
 local now = tonumber(ARGV[2])
 local key = jobKey(base, id)
-local fields = redis.call("HMGET", key, "state", "uniqueKey")
-local state, uniqueKey = fields[1], fields[2]
+local fields = readFields(key, "state", "uniqueKey")
+local state, uniqueKey = fields and fields[1], fields and fields[2]
 if state ~= "failed" and state ~= "cancelled" then return 0 end
 redis.call("ZREM", base .. state, id)
 redis.call("HSET", key, "state", "pending", "attempts", 0, "runAt", now)
 redis.call("HDEL", key, "finishedAt")
 if uniqueKey then redis.call("HSETNX", base .. "unique", uniqueKey, id) end
-redis.call("PUBLISH", base .. "wakeup", enqueue(base, id, now))
+local name = enqueue(base, id, now)
+if not name then return 0 end
+redis.call("PUBLISH", base .. "wakeup", name)
 return 1

@@ -4,20 +4,95 @@
 local function jobKey(base, id) return base .. "job:" .. id end
 local function readyKey(base, name) return base .. "ready:" .. name end
 
+-- A ready-set member is "<16-digit push sequence>:<id>", so equal scores order by push.
+local function memberId(member) return string.sub(member, 18) end
+
 -- Orders a ready set: higher priority first (priorities are integers in [-1000, 1000]), then earlier runAt.
 -- 2001 priorities x 2^42 ms fit in the 53-bit mantissa of a sorted-set score.
 local RUN_AT_SPAN = 4398046511104
 local function readyScore(priority, runAt)
-  local clamped = math.min(math.max(tonumber(runAt) or 0, 0), RUN_AT_SPAN - 1)
-  return (1000 - tonumber(priority)) * RUN_AT_SPAN + clamped
+  local clamped = math.min(math.max(runAt, 0), RUN_AT_SPAN - 1)
+  return (1000 - priority) * RUN_AT_SPAN + clamped
 end
 
--- Puts a pending job in its ready set, or in the delayed set while runAt is in the future.
+-- Reads hash fields, missing ones as nil (not Redis' false); nil when the key holds something other than a
+-- hash (a damaged record), so one bad key cannot abort a script half-way through a batch.
+local function readFields(key, ...)
+  local reply = redis.pcall("HMGET", key, ...)
+  if reply.err then return nil end
+  for i = 1, select("#", ...) do
+    if reply[i] == false then reply[i] = nil end
+  end
+  return reply
+end
+
+-- A finite number, or nil for garbage ("abc", "nan", "inf").
+local function finite(value)
+  local number = tonumber(value)
+  if number == nil or number ~= number or number == math.huge or number == -math.huge then return nil end
+  return number
+end
+
+-- Calls a variadic command over `values` in slices of 1,000, staying below Lua's unpack limit; `key` (if
+-- given) leads every slice.
+local function callEach(command, key, values)
+  for i = 1, #values, 1000 do
+    if key then
+      redis.call(command, key, unpack(values, i, math.min(i + 999, #values)))
+    else
+      redis.call(command, unpack(values, i, math.min(i + 999, #values)))
+    end
+  end
+end
+
+-- Frees the job's unique key, if it holds one.
+local function releaseUniqueKey(base, id, uniqueKey)
+  if uniqueKey and redis.call("HGET", base .. "unique", uniqueKey) == id then
+    redis.call("HDEL", base .. "unique", uniqueKey)
+  end
+end
+
+-- Fails a job whose stored record is damaged, so it stops circulating; the reason is kept as its last error.
+-- A key that is not a hash at all is not a job record: it is only taken out of the queue's sets.
+local function quarantine(base, id, now, reason)
+  local key = jobKey(base, id)
+  redis.call("ZREM", base .. "active", id)
+  if redis.call("TYPE", key).ok ~= "hash" then return end
+  releaseUniqueKey(base, id, redis.call("HGET", key, "uniqueKey"))
+  redis.call("HSET", key, "state", "failed", "finishedAt", now, "lastError", "Corrupted job record: " .. reason)
+  redis.call("HDEL", key, "leaseOwner", "leaseExpiresAt")
+  redis.call("ZADD", base .. "failed", now, id)
+end
+
+-- Why a pending job cannot be filed in a ready or delayed set, or nil when it can.
+local function queueProblem(name, priority, runAt, member)
+  if not name or name == "" then return "it has no name" end
+  local level = finite(priority)
+  if not level or level ~= math.floor(level) or level < -1000 or level > 1000 then
+    return "priority " .. tostring(priority) .. " is not an integer in [-1000, 1000]"
+  end
+  if not finite(runAt) then return "runAt " .. tostring(runAt) .. " is not a number" end
+  if not member or string.sub(member, 17, 17) ~= ":" then return "its queue position (member) is missing" end
+  return nil
+end
+
+-- Puts a pending job in its ready set, or in the delayed set while runAt is in the future. Returns its name,
+-- or nil when the record is damaged (the job is then failed with the reason).
 local function enqueue(base, id, now)
-  local fields = redis.call("HMGET", jobKey(base, id), "name", "priority", "runAt", "member")
-  local name, priority, runAt, member = fields[1], fields[2] or "0", tonumber(fields[3]) or 0, fields[4]
+  local fields = readFields(jobKey(base, id), "name", "priority", "runAt", "member")
+  if not fields then
+    quarantine(base, id, now, "not a hash")
+    return nil
+  end
+  local name, priority, runAt, member = fields[1], fields[2], fields[3], fields[4]
+  local problem = queueProblem(name, priority, runAt, member)
+  if problem then
+    quarantine(base, id, now, problem)
+    return nil
+  end
+  runAt = tonumber(runAt)
   if runAt <= now then
-    redis.call("ZADD", readyKey(base, name), readyScore(priority, runAt), member)
+    redis.call("ZADD", readyKey(base, name), readyScore(tonumber(priority), runAt), member)
   else
     redis.call("ZADD", base .. "delayed", runAt, member)
   end
@@ -26,23 +101,17 @@ end
 
 -- Removes a job from every set that may hold it while pending or active.
 local function unqueue(base, id, name, member)
-  redis.call("ZREM", readyKey(base, name), member)
-  redis.call("ZREM", base .. "delayed", member)
+  if member then
+    if name then redis.call("ZREM", readyKey(base, name), member) end
+    redis.call("ZREM", base .. "delayed", member)
+  end
   redis.call("ZREM", base .. "active", id)
 end
 
--- Frees the job's unique key, if it holds one.
-local function releaseUniqueKey(base, id)
-  local uniqueKey = redis.call("HGET", jobKey(base, id), "uniqueKey")
-  if uniqueKey and redis.call("HGET", base .. "unique", uniqueKey) == id then
-    redis.call("HDEL", base .. "unique", uniqueKey)
-  end
-end
-
--- Moves a job to a final state, freeing its unique key.
-local function leave(base, id, state, now)
+-- Moves a job to a final state, freeing its unique key (the job's `uniqueKey` field, read by the caller).
+local function leave(base, id, state, now, uniqueKey)
   local key = jobKey(base, id)
-  releaseUniqueKey(base, id)
+  releaseUniqueKey(base, id, uniqueKey)
   redis.call("HSET", key, "state", state, "finishedAt", now)
   redis.call("HDEL", key, "leaseOwner", "leaseExpiresAt")
   redis.call("ZREM", base .. "active", id)
@@ -51,6 +120,6 @@ end
 
 -- True when `owner` holds the lease of active job `id`.
 local function holds(base, id, owner)
-  local fields = redis.call("HMGET", jobKey(base, id), "state", "leaseOwner")
-  return fields[1] == "active" and fields[2] == owner
+  local fields = readFields(jobKey(base, id), "state", "leaseOwner")
+  return fields ~= nil and fields[1] == "active" and fields[2] == owner
 end
