@@ -136,7 +136,7 @@ export const make = (options: RedisDriverOptions): Effect.Effect<JobDriverShape,
     )
     const subscriber = yield* connect(
       () => {
-        const settings = clientOptions(commandTimeout, `wakeups:${options.prefix}`)
+        const settings = { ...clientOptions(commandTimeout, `wakeups:${options.prefix}`), autoResubscribe: false }
         return given?.duplicate(settings) ?? new Redis(url, settings)
       },
       given === undefined ? url : "the given client's server"
@@ -144,8 +144,11 @@ export const make = (options: RedisDriverOptions): Effect.Effect<JobDriverShape,
     const wakeups = yield* PubSub.unbounded<string>()
     const channel = wakeupChannel(base)
     subscriber.on("message", (_channel: string, name: string) => wakeups.unsafeOffer(name))
-    // After a reconnect, pushes made while disconnected sent no signal we could hear: catch up.
-    subscriber.on("ready", () => wakeups.unsafeOffer(ANY_JOB))
+    // Resubscribing ourselves (autoResubscribe is off) tells us when it is done: only then is a catch-up
+    // signal sure to cover pushes made while disconnected. A failed attempt is retried on the next "ready".
+    subscriber.on("ready", () => {
+      subscriber.subscribe(channel).then(() => wakeups.unsafeOffer(ANY_JOB), () => undefined)
+    })
     yield* Effect.tryPromise({ try: () => subscriber.subscribe(channel), catch: (error) => driverError("subscribe", error) })
 
     const run = <A>(operation: ScriptName, args: ReadonlyArray<string | number>, decode: (reply: any) => A) =>
