@@ -4,11 +4,10 @@
  *
  * @since 0.1.0
  */
-import { Config, Effect, Layer, Option, PubSub, Schedule, Stream } from "effect"
+import { Config, Deferred, Effect, Layer, Option, PubSub, Stream } from "effect"
 import type { ConfigError, Scope } from "effect"
 import pg from "pg"
 import {
-  ANY_JOB,
   type CancelResult,
   type ClaimedJob,
   type JobCounts,
@@ -20,8 +19,16 @@ import {
   type Outcome
 } from "../../src/JobDriver.js"
 import { DriverError } from "../../src/JobErrors.js"
+import {
+  applicationName,
+  connectionSettings,
+  defaultConnectionString,
+  describeTarget,
+  withServerOptions
+} from "./internal/connection.js"
+import { listen } from "./internal/listen.js"
 import { migrate } from "./internal/migrate.js"
-import { loadQueries, type QueryName, quoteIdentifier, schemaProblem } from "./internal/sql.js"
+import { loadQueries, type QueryName, schemaProblem } from "./internal/sql.js"
 
 /**
  * @since 0.1.0
@@ -36,9 +43,6 @@ export interface PostgresDriverOptions {
   /** Connections in the driver's own pool (default 10). */
   readonly poolSize?: number
 }
-
-/** Names the driver's connections in `pg_stat_activity` (at most 63 characters). */
-const applicationName = (role: string, name: string) => `effect-jobs:${role}:${name}`.slice(0, 63)
 
 /** The NOTIFY channel of one queue. */
 export const wakeupChannel = (schema: string): string => `effect_jobs_${schema}`
@@ -115,34 +119,6 @@ export const pushParameters = (jobs: ReadonlyArray<NewJob>, now: number, channel
 ]
 
 /**
- * Keeps one connection LISTENing on `channel`, reconnecting with backoff when it drops; every
- * (re)connection after the first emits `ANY_JOB` so workers catch up on what they may have missed.
- */
-const listen = (connectionString: string, channel: string, wakeups: PubSub.PubSub<string>) => {
-  let connections = 0
-  const session = Effect.async<void, Error>((resume) => {
-    const client = new pg.Client({ connectionString, application_name: applicationName("listen", channel) })
-    const dropped = (error?: Error) => resume(Effect.fail(error ?? new Error("LISTEN connection ended")))
-    client.on("notification", (message) => wakeups.unsafeOffer(message.payload ?? ANY_JOB))
-    client.on("error", dropped)
-    client.on("end", () => dropped())
-    client
-      .connect()
-      .then(() => client.query(`LISTEN ${quoteIdentifier(channel)}`))
-      .then(() => {
-        if (connections++ > 0) wakeups.unsafeOffer(ANY_JOB)
-      })
-      .catch(dropped)
-    return Effect.promise(() => client.end().catch(() => undefined))
-  })
-  return session.pipe(
-    Effect.tapError((error) => Effect.logWarning(`Postgres LISTEN connection lost; reconnecting: ${error.message}`)),
-    Effect.retry(Schedule.exponential("100 millis").pipe(Schedule.union(Schedule.spaced("2 seconds")))),
-    Effect.forever
-  )
-}
-
-/**
  * Builds the driver: migrates the schema, opens a pool and a LISTEN connection for the scope's lifetime.
  *
  * @since 0.1.0
@@ -154,12 +130,11 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
       return yield* new DriverError({ driver: "postgres", operation: "configure", message: problem })
     }
     const { schema } = options
-    const connectionString = options.connectionString ?? options.pool?.options.connectionString ??
-      "postgres://postgres@127.0.0.1:5432/postgres"
-    const openPool = (settings: pg.PoolConfig) =>
+    const settings = connectionSettings(options.connectionString, options.pool)
+    const openPool = (poolSettings: pg.PoolConfig) =>
       Effect.acquireRelease(
         Effect.sync(() => {
-          const created = new pg.Pool({ connectionString, connectionTimeoutMillis: 5_000, ...settings })
+          const created = new pg.Pool({ ...settings, ...poolSettings })
           // A pooled connection that dies while idle is dropped by the pool; its error is not ours to throw.
           created.on("error", () => undefined)
           return created
@@ -177,7 +152,7 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
     const workPool = yield* openPool({
       max: size,
       application_name: applicationName("worker", schema),
-      options: "-c synchronous_commit=off -c enable_sort=off -c jit=off"
+      options: withServerOptions(settings, "-c synchronous_commit=off -c enable_sort=off -c jit=off")
     })
     yield* Effect.tryPromise({
       try: () => migrate(pool, schema),
@@ -185,13 +160,26 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
         new DriverError({
           driver: "postgres",
           operation: "migrate",
-          message: `Could not prepare schema ${schema} at ${connectionString}: ${error instanceof Error ? error.message : String(error)}`
+          message: `Could not prepare schema ${schema} at ${describeTarget(settings)}: ${
+            error instanceof Error ? error.message : String(error)
+          }`
         })
     })
     const queries = loadQueries(schema)
     const channel = wakeupChannel(schema)
     const wakeups = yield* PubSub.unbounded<string>()
-    yield* Effect.forkScoped(listen(connectionString, channel, wakeups))
+    const listening = yield* Deferred.make<void>()
+    yield* Effect.forkScoped(
+      listen({ ...settings, application_name: applicationName("listen", schema) }, channel, wakeups, listening)
+    )
+    // Ready only once LISTEN is in place: a job pushed (by anyone) after the layer is built wakes workers.
+    yield* Deferred.await(listening).pipe(
+      Effect.timeoutFail({
+        duration: "10 seconds",
+        onTimeout: () =>
+          new DriverError({ driver: "postgres", operation: "listen", message: `Could not LISTEN at ${describeTarget(settings)}` })
+      })
+    )
 
     const workQueries = new Set<QueryName>(["claim", "next-run-at", "renew", "finish", "set-progress", "prune"])
     const query = <Row extends Record<string, unknown>>(name: QueryName, values: ReadonlyArray<unknown>) =>
@@ -206,28 +194,20 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
         catch: (error) => driverError(name, error)
       })
 
-    const notify = (names: ReadonlyArray<string>) =>
-      names.length === 0 ? Effect.void : Effect.tryPromise({
-        try: () => pool.query("SELECT pg_notify($1, name) FROM unnest($2::text[]) AS name", [channel, [...new Set(names)]]),
-        catch: (error) => driverError("notify", error)
-      })
-
     const finish = (outcomes: ReadonlyArray<Outcome>, now: number, removeOnComplete: boolean) =>
-      Effect.gen(function*() {
-        if (outcomes.length === 0) return []
-        const applied = yield* query<{ id: string; name: string; state: string }>("finish", [
-          outcomes.map((outcome) => outcome._tag),
-          outcomes.map((outcome) => outcome.id),
-          outcomes.map((outcome) => outcome.owner),
-          outcomes.map((outcome) => outcome._tag === "Retry" || outcome._tag === "Failed" ? outcome.error : null),
-          outcomes.map((outcome) => outcome._tag === "Retry" ? outcome.runAt : null),
-          now,
-          removeOnComplete
-        ])
-        yield* notify(applied.filter((row) => row.state === "pending").map((row) => row.name))
+      outcomes.length === 0 ? Effect.succeed([]) : query<{ id: string }>("finish", [
+        outcomes.map((outcome) => outcome._tag),
+        outcomes.map((outcome) => outcome.id),
+        outcomes.map((outcome) => outcome.owner),
+        outcomes.map((outcome) => outcome._tag === "Retry" || outcome._tag === "Failed" ? outcome.error : null),
+        outcomes.map((outcome) => outcome._tag === "Retry" ? outcome.runAt : null),
+        now,
+        removeOnComplete,
+        channel
+      ]).pipe(Effect.map((applied) => {
         const done = new Set(applied.map((row) => row.id))
         return outcomes.filter((outcome) => !done.has(outcome.id)).map((outcome) => outcome.id)
-      })
+      }))
 
     return JobDriver.of({
       name: "postgres",
@@ -263,10 +243,7 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
           )
         ),
       retry: (id, now) =>
-        query<{ name: string }>("retry", [id, now]).pipe(
-          Effect.tap((rows) => notify(rows.map((row) => row.name))),
-          Effect.map((rows) => rows.length === 1)
-        ),
+        query("retry", [id, now, channel]).pipe(Effect.map((rows) => rows.length === 1)),
       pause: query("set-paused", [true, channel]).pipe(Effect.asVoid),
       resume: query("set-paused", [false, channel]).pipe(Effect.asVoid),
       isPaused: query<{ paused: boolean }>("is-paused", []).pipe(Effect.map((rows) => rows[0]?.paused === true)),
@@ -302,9 +279,7 @@ export const layer = (options: PostgresDriverOptions): Layer.Layer<JobDriver, Dr
  */
 export const layerConfig: Layer.Layer<JobDriver, DriverError | ConfigError.ConfigError> = Layer.unwrapEffect(
   Config.all({
-    connectionString: Config.string("DATABASE_URL").pipe(
-      Config.withDefault("postgres://postgres@127.0.0.1:5432/postgres")
-    ),
+    connectionString: Config.string("DATABASE_URL").pipe(Config.withDefault(defaultConnectionString)),
     schema: Config.string("JOBS_SCHEMA").pipe(Config.withDefault("effect_jobs"))
   }).pipe(Effect.map(layer))
 )

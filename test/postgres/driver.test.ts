@@ -1,132 +1,160 @@
 /**
- * Postgres-specific behaviour: migrations under concurrency, transactional push, LISTEN reconnection,
- * connection loss, and bad configuration.
+ * The Postgres driver through its port: migrations under concurrency, configuration errors, a pool handed
+ * over by the application, wake-ups from acknowledgements, and bounded pruning.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Option, Schema } from "effect"
+import { Chunk, Effect, Fiber, Layer, Queue, Stream } from "effect"
 import pg from "pg"
-import { JobParameters, JobQueue } from "effect-jobs"
-import { postgresDriver, pushInTransaction } from "effect-jobs/postgres"
-import { survivesOutage, until } from "../support/outage.js"
-import { startProxy } from "../support/proxy.js"
-import { databaseUrl, sql, uniqueSchema } from "../support/postgres.js"
+import type { NewJob } from "effect-jobs"
+import { postgresDriver } from "effect-jobs/postgres"
+import { databaseUrl, sql } from "../support/postgres.js"
+import { backends, buildDriver, untilListening, withSchema } from "./helpers.js"
 
-class Invoice extends JobParameters<Invoice>()("Invoice", { amount: Schema.Number }) {}
+const job = (n: number, overrides: Partial<NewJob> = {}): NewJob => ({
+  name: "Tick",
+  payload: JSON.stringify({ n }),
+  priority: 0,
+  runAt: 0,
+  ...overrides
+})
 
-/** Runs `body` with a fresh schema name, dropping the schema afterwards. */
-const withSchema = <A, E, R>(body: (schema: string) => Effect.Effect<A, E, R>) =>
-  Effect.acquireUseRelease(
-    Effect.sync(() => uniqueSchema("pgdriver")),
-    body,
-    (schema) => Effect.promise(() => sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`))
-  )
-
-const target = new URL(databaseUrl)
+const claimRequest = { names: ["Tick"], owner: "worker-a", leaseMs: 10_000, now: 1 }
 
 describe("postgres driver", () => {
   it.live("migrates once when several instances start at the same moment", () =>
     withSchema((schema) =>
       Effect.gen(function*() {
         yield* Effect.all(
-          Array.from({ length: 5 }, () => Layer.build(postgresDriver({ connectionString: databaseUrl, schema }))),
+          Array.from({ length: 6 }, () => Layer.build(postgresDriver({ connectionString: databaseUrl, schema }))),
           { concurrency: "unbounded" }
         )
         const versions = yield* Effect.promise(() => sql<{ version: number }>(`SELECT version FROM "${schema}".migrations`))
         expect(versions.map((row) => row.version)).toEqual([1])
+        const tables = yield* Effect.promise(() =>
+          sql<{ table_name: string }>(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name",
+            [schema]
+          )
+        )
+        expect(tables.map((row) => row.table_name)).toEqual(["jobs", "migrations", "queue_state"])
       }).pipe(Effect.scoped)))
 
-  it.live("rejects a schema name that is not a plain identifier", () =>
+  it.live("rejects schema names that are not plain identifiers, or reserved, with a typed error", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(Layer.build(postgresDriver({ connectionString: databaseUrl, schema: "jobs; DROP TABLE x" })))
-      expect(error._tag).toBe("DriverError")
-      expect(error.message).toContain("Invalid Postgres schema name")
+      for (const schema of ["jobs; DROP TABLE x", "", "1jobs", "pg_jobs", "x".repeat(64), "jobs\"x"]) {
+        const error = yield* Effect.flip(Layer.build(postgresDriver({ connectionString: databaseUrl, schema })))
+        expect(error._tag).toBe("DriverError")
+        expect(error.operation).toBe("configure")
+        expect(error.message).toContain("Invalid Postgres schema name")
+      }
     }).pipe(Effect.scoped))
 
-  it.live("fails with a typed, readable error when the database is not reachable", () =>
+  it.live("fails to start with a typed, readable error when the database is not reachable", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(Layer.build(postgresDriver({ connectionString: "postgres://postgres@127.0.0.1:1/test", schema: "nowhere" })))
+      const started = Date.now()
+      const error = yield* Effect.flip(
+        Layer.build(postgresDriver({ connectionString: "postgres://postgres:secret@127.0.0.1:1/test", schema: "nowhere" }))
+      )
       expect(error._tag).toBe("DriverError")
-      expect(error.message).toContain("Could not prepare schema nowhere")
+      expect(error.message).toContain("Could not prepare schema nowhere at postgres://postgres@127.0.0.1:1/test")
+      expect(error.message).not.toContain("secret")
+      expect(Date.now() - started).toBeLessThan(6_000)
     }).pipe(Effect.scoped))
 
-  it.live("a job pushed in a transaction exists only if the transaction commits", () =>
+  it.live("uses a pool handed over by the application (configured without a connection string) and leaves it open", () =>
     withSchema((schema) =>
       Effect.gen(function*() {
-        const queue = yield* JobQueue
-        const ran: Array<number> = []
-        yield* queue.registerJob(Invoice, (params) => Effect.sync(() => ran.push(params.amount)))
-        const client = new pg.Client({ connectionString: databaseUrl })
-        yield* Effect.promise(() => client.connect())
-        yield* Effect.addFinalizer(() => Effect.promise(() => client.end()))
+        const url = new URL(databaseUrl)
+        const pool = new pg.Pool({
+          host: url.hostname,
+          port: Number(url.port || 5432),
+          user: decodeURIComponent(url.username),
+          password: decodeURIComponent(url.password),
+          database: url.pathname.slice(1),
+          max: 2
+        })
+        yield* Effect.addFinalizer(() => Effect.promise(() => pool.end()))
+        yield* Effect.scoped(Effect.gen(function*() {
+          const driver = yield* buildDriver(schema, { pool })
+          const woken = yield* driver.wakeups.pipe(Stream.take(1), Stream.runCollect, Effect.fork)
+          yield* untilListening(schema)
+          const [pushed] = yield* driver.push([job(1)], 0)
+          expect(Chunk.toArray(yield* Fiber.join(woken))).toEqual(["Tick"])
+          const claimed = yield* driver.claim({ ...claimRequest, limit: 5 })
+          expect(claimed.jobs.map((claimedJob) => claimedJob.id)).toEqual([pushed!.id])
+          expect((yield* backends(schema, "worker")).length).toBeGreaterThan(0)
+        }))
+        // The driver's own connections are gone; the application's pool still works.
+        expect((yield* backends(schema)).length).toBe(0)
+        const rows = yield* Effect.promise(() => pool.query(`SELECT count(*)::int AS n FROM "${schema}".jobs`))
+        expect(rows.rows[0].n).toBe(1)
+      }).pipe(Effect.scoped)))
 
-        yield* Effect.promise(() => client.query("BEGIN"))
-        const [rolledBack] = yield* pushInTransaction(client, { schema }, [new Invoice({ amount: 1 })])
-        yield* Effect.promise(() => client.query("ROLLBACK"))
-        expect(Option.isNone(yield* queue.get(rolledBack!))).toBe(true)
-
-        yield* Effect.promise(() => client.query("BEGIN"))
-        const [committed] = yield* pushInTransaction(client, { schema }, [new Invoice({ amount: 2 })])
-        expect(Option.isNone(yield* queue.get(committed!))).toBe(true)
-        yield* Effect.promise(() => client.query("COMMIT"))
-        yield* until("the committed job to run", Effect.sync(() => ran.length === 1))
-        expect(ran).toEqual([2])
-        expect((yield* queue.counts).pending).toBe(0)
-      }).pipe(
-        Effect.scoped,
-        Effect.provide(JobQueue.layer(postgresDriver({ connectionString: databaseUrl, schema }), { pollInterval: "1 hour" }))
-      )))
-
-  it.live("reconnects LISTEN after its backend is terminated and wakes without waiting for the poll", () =>
+  it.live("claims in batches in priority, run time, push order; a short claim reports the next run time", () =>
     withSchema((schema) =>
       Effect.gen(function*() {
-        const queue = yield* JobQueue
-        const ran: Array<number> = []
-        yield* queue.registerJob(Invoice, (params) => Effect.sync(() => ran.push(params.amount)))
-        const listener = `effect-jobs:listen:effect_jobs_${schema}`.slice(0, 63)
-        const killed = yield* Effect.promise(() =>
-          sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [listener])
+        const driver = yield* buildDriver(schema)
+        const ids = (yield* driver.push([
+          job(1),
+          job(2, { priority: 5 }),
+          job(3, { runAt: -5 }),
+          job(4),
+          job(5, { runAt: 500 }),
+          job(6, { name: "Other" })
+        ], 0)).map((result) => result.id)
+        const first = yield* driver.claim({ ...claimRequest, limit: 2 })
+        expect(first.jobs.map((claimed) => claimed.id)).toEqual([ids[1], ids[2]])
+        expect(first.nextRunAt).toBeUndefined()
+        const second = yield* driver.claim({ ...claimRequest, limit: 10 })
+        expect(second.jobs.map((claimed) => claimed.id)).toEqual([ids[0], ids[3]])
+        expect(second.nextRunAt).toBe(500)
+      }).pipe(Effect.scoped)))
+
+  it.live("wakes workers when acknowledgements put jobs back to pending, in the same statement", () =>
+    withSchema((schema) =>
+      Effect.gen(function*() {
+        const driver = yield* buildDriver(schema)
+        const wakeups = yield* Queue.unbounded<string>()
+        yield* driver.wakeups.pipe(Stream.runForEach((name) => Queue.offer(wakeups, name)), Effect.forkScoped)
+        yield* untilListening(schema)
+        yield* driver.push([job(1), job(2)], 0)
+        expect(yield* Queue.take(wakeups)).toBe("Tick") // one notification for the batch's one name
+        const claimed = yield* driver.claim({ ...claimRequest, limit: 2 })
+        yield* Effect.sleep("100 millis")
+        expect(yield* Queue.size(wakeups)).toBe(0)
+        const lost = yield* driver.finish([
+          { _tag: "Released", id: claimed.jobs[0]!.id, owner: "worker-a" },
+          { _tag: "Completed", id: claimed.jobs[1]!.id, owner: "someone-else" }
+        ], 2, { removeOnComplete: false })
+        expect(lost).toEqual([claimed.jobs[1]!.id])
+        expect(yield* Queue.take(wakeups).pipe(Effect.timeout("5 seconds"))).toBe("Tick")
+      }).pipe(Effect.scoped)))
+
+  it.live("removeOnComplete deletes completed jobs; prune trims finished jobs in bounded batches", () =>
+    withSchema((schema) =>
+      Effect.gen(function*() {
+        const driver = yield* buildDriver(schema)
+        const total = 2_500
+        yield* driver.push(Array.from({ length: total }, (_, n) => job(n)), 0)
+        const claimed = yield* driver.claim({ ...claimRequest, limit: total })
+        expect(claimed.jobs.length).toBe(total)
+        const [removed, ...kept] = claimed.jobs
+        yield* driver.finish([{ _tag: "Completed", id: removed!.id, owner: "worker-a" }], 10, { removeOnComplete: true })
+        expect((yield* driver.get(removed!.id))._tag).toBe("None")
+        yield* driver.finish(
+          kept.map((claimedJob) => ({ _tag: "Completed" as const, id: claimedJob.id, owner: "worker-a" })),
+          20,
+          { removeOnComplete: false }
         )
-        expect(killed.length).toBe(1)
-        yield* until("LISTEN to come back", Effect.promise(() =>
-          sql("SELECT pid FROM pg_stat_activity WHERE application_name = $1", [listener]).then((rows) => rows.length === 1)
-        ))
-        const pushedAt = Date.now()
-        yield* queue.push(new Invoice({ amount: 7 }))
-        yield* until("the job to start", Effect.sync(() => ran.length === 1), 5_000)
-        expect(Date.now() - pushedAt).toBeLessThan(2_000)
-      }).pipe(
-        Effect.scoped,
-        Effect.provide(JobQueue.layer(postgresDriver({ connectionString: databaseUrl, schema }), { pollInterval: "1 hour" }))
-      )))
-
-  it.live("keeps working when the pool's backends are terminated mid-run", () =>
-    withSchema((schema) =>
-      Effect.gen(function*() {
-        const queue = yield* JobQueue
-        const done = new Set<number>()
-        yield* queue.registerJob(Invoice, (params) => Effect.sleep(1).pipe(Effect.zipRight(Effect.sync(() => done.add(params.amount)))))
-        yield* queue.pushMany(Array.from({ length: 300 }, (_, amount) => new Invoice({ amount })))
-        yield* until("some jobs to complete", Effect.sync(() => done.size >= 30))
-        yield* Effect.promise(() =>
-          sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE $1", [`effect-jobs:%:${schema}`])
-        )
-        yield* until("every job to complete", Effect.sync(() => done.size === 300), 30_000)
-        yield* until("every outcome to be recorded", queue.counts.pipe(Effect.map((counts) => counts.completed === 300)))
-      }).pipe(
-        Effect.scoped,
-        Effect.provide(JobQueue.layer(postgresDriver({ connectionString: databaseUrl, schema }), { leaseDuration: "3 seconds" }))
-      )))
-
-  it.live("survives an outage: pushes fail fast with DriverError, nothing pushed before is lost", () =>
-    withSchema((schema) =>
-      Effect.acquireUseRelease(
-        Effect.promise(() => startProxy(target.hostname, Number(target.port || 5432))),
-        (proxy) => {
-          const proxied = new URL(databaseUrl)
-          proxied.hostname = "127.0.0.1"
-          proxied.port = String(proxy.port)
-          return survivesOutage(postgresDriver({ connectionString: proxied.toString(), schema }), proxy)
-        },
-        (proxy) => Effect.promise(() => proxy.close())
-      )))
+        expect((yield* driver.counts(20)).completed).toBe(total - 1)
+        expect(yield* driver.prune({ state: "completed", finishedBefore: 20, limit: 1_000 })).toBe(0)
+        const batches: Array<number> = []
+        for (;;) {
+          const pruned = yield* driver.prune({ state: "completed", finishedBefore: 21, limit: 1_000 })
+          if (pruned === 0) break
+          batches.push(pruned)
+        }
+        expect(batches).toEqual([1_000, 1_000, total - 1 - 2_000])
+        expect((yield* driver.counts(30)).completed).toBe(0)
+      }).pipe(Effect.scoped)))
 })

@@ -1,7 +1,7 @@
--- Applies attempt outcomes, each only while its owner holds the lease; returns the ids applied and the name
--- and new state of each, so the caller can wake workers for jobs back in pending.
+-- Applies attempt outcomes, each only while its owner holds the lease; returns the ids applied. Jobs back in
+-- pending (retried, released) wake workers: one notification per job name on channel $8.
 -- $1 tags (Completed | Retry | Failed | Released) $2 ids $3 owners $4 errors $5 retry run_at $6 now
--- $7 delete completed jobs instead of keeping them
+-- $7 delete completed jobs instead of keeping them $8 wake-up channel
 WITH outcome AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS o (tag, id, owner, error, run_at)
 ),
@@ -12,7 +12,7 @@ held AS (
 ),
 removed AS (
   DELETE FROM :schema.jobs WHERE $7::boolean AND id IN (SELECT id FROM held WHERE tag = 'Completed')
-  RETURNING id, name, 'completed'::text AS state
+  RETURNING id
 ),
 updated AS (
   UPDATE :schema.jobs AS j SET
@@ -26,5 +26,8 @@ updated AS (
   FROM held AS h
   WHERE j.id = h.id AND NOT ($7::boolean AND h.tag = 'Completed')
   RETURNING j.id, j.name, j.state
+),
+notified AS (
+  SELECT count(pg_notify($8, name)) AS sent FROM (SELECT DISTINCT name FROM updated WHERE state = 'pending') AS names
 )
-SELECT id, name, state FROM removed UNION ALL SELECT id, name, state FROM updated
+SELECT id FROM removed UNION ALL SELECT id FROM updated CROSS JOIN notified
