@@ -6,6 +6,7 @@
  */
 import { Config, Deferred, Effect, Layer, Option, PubSub, Stream } from "effect"
 import type { ConfigError, Scope } from "effect"
+import { createHash } from "node:crypto"
 import pg from "pg"
 import {
   type CancelResult,
@@ -15,7 +16,6 @@ import {
   type JobDriverShape,
   type JobRecord,
   type JobState,
-  type NewJob,
   type Outcome
 } from "../../src/JobDriver.js"
 import { DriverError } from "../../src/JobErrors.js"
@@ -28,24 +28,39 @@ import {
 } from "./internal/connection.js"
 import { listen } from "./internal/listen.js"
 import { migrate } from "./internal/migrate.js"
+import { pushJobs } from "./internal/push.js"
 import { loadQueries, type QueryName, schemaProblem } from "./internal/sql.js"
 
 /**
  * @since 0.1.0
  */
 export interface PostgresDriverOptions {
-  /** Default `postgres://postgres@127.0.0.1:5432/postgres`. Ignored for queries when `pool` is given. */
+  /**
+   * The database (default `postgres://postgres@127.0.0.1:5432/postgres`). Without it, the driver's own
+   * connections (worker pool, LISTEN) copy the settings of `pool`.
+   */
   readonly connectionString?: string
-  /** Bring your own pool; the driver then leaves it open. LISTEN still uses its own connection. */
+  /**
+   * A pool of the application's for pushes, reads and migrations; the driver leaves it open. The worker's
+   * claims and acknowledgements still use a pool of the driver's, and LISTEN a connection of its own.
+   */
   readonly pool?: pg.Pool
-  /** The schema holding the queue's tables (created and migrated at start). */
+  /** The schema holding the queue's tables (created and migrated at start): a plain identifier, not `pg_*`. */
   readonly schema: string
-  /** Connections in the driver's own pool (default 10). */
+  /** Connections in each of the driver's own pools (default 10). */
   readonly poolSize?: number
 }
 
-/** The NOTIFY channel of one queue. */
-export const wakeupChannel = (schema: string): string => `effect_jobs_${schema}`
+/**
+ * The NOTIFY channel of one queue. Channel names are cut at 63 bytes by the server, so a long schema name
+ * gets a short digest in place of its tail.
+ */
+export const wakeupChannel = (schema: string): string => {
+  const channel = `effect_jobs_${schema}`
+  return channel.length <= 63
+    ? channel
+    : `${channel.slice(0, 50)}_${createHash("sha256").update(schema).digest("hex").slice(0, 12)}`
+}
 
 const driverError = (operation: string, error: unknown) =>
   new DriverError({
@@ -104,19 +119,6 @@ const toClaimed = (row: ClaimRow): ClaimedJob => ({
   createdAt: Number(row.created_at),
   runAt: Number(row.run_at)
 })
-
-/** The arrays push.sql takes, one per column. */
-export const pushParameters = (jobs: ReadonlyArray<NewJob>, now: number, channel: string) => [
-  jobs.map((job) => job.id ?? null),
-  jobs.map((job) => job.name),
-  jobs.map((job) => job.payload),
-  jobs.map((job) => job.priority),
-  jobs.map((job) => job.runAt),
-  jobs.map((job) => job.maxAttempts ?? null),
-  jobs.map((job) => job.uniqueKey ?? null),
-  now,
-  channel
-]
 
 /**
  * Builds the driver: migrates the schema, opens a pool and a LISTEN connection for the scope's lifetime.
@@ -211,12 +213,7 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
 
     return JobDriver.of({
       name: "postgres",
-      push: (jobs, now) =>
-        jobs.length === 0
-          ? Effect.succeed([])
-          : query<{ id: string; inserted: boolean }>("push", pushParameters(jobs, now, channel)).pipe(
-            Effect.map((rows) => rows.map((row) => ({ id: row.id, inserted: row.inserted })))
-          ),
+      push: (jobs, now) => jobs.length === 0 ? Effect.succeed([]) : pushJobs(query, jobs, now, channel),
       claim: ({ leaseMs, limit, names, now, owner }) =>
         Effect.gen(function*() {
           const rows = yield* query<ClaimRow & Record<string, unknown>>("claim", [names, now, limit, owner, leaseMs])

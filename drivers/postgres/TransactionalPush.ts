@@ -9,7 +9,8 @@ import type pg from "pg"
 import { DriverError, InvalidJobParameters, type PushError } from "../../src/JobErrors.js"
 import { schemaOf } from "../../src/JobParameters.js"
 import { encodeJob, type PushOptions } from "../../src/internal/encode.js"
-import { pushParameters, wakeupChannel } from "./PostgresDriver.js"
+import { wakeupChannel } from "./PostgresDriver.js"
+import { pushJobs, type RunPushQuery } from "./internal/push.js"
 import { loadQueries, schemaProblem } from "./internal/sql.js"
 
 /**
@@ -52,12 +53,13 @@ export const pushInTransaction = (
         : encodeJob(schema, value, pushOptions, now, options.maxPayloadBytes ?? 1024 * 1024)
     })
     if (jobs.length === 0) return []
-    const text = loadQueries(options.schema).get("push")!
-    const rows = yield* Effect.tryPromise({
-      try: () =>
-        client.query<{ id: string }>(text, pushParameters(jobs.map((job) => job.job), now, wakeupChannel(options.schema))),
-      catch: (error) =>
-        new DriverError({ driver: "postgres", operation: "push", message: error instanceof Error ? error.message : String(error) })
-    })
-    return rows.rows.map((row) => row.id)
+    const queries = loadQueries(options.schema)
+    const run: RunPushQuery = (name, values) =>
+      Effect.tryPromise({
+        try: () => client.query(queries.get(name)!, values as Array<unknown>).then((result) => result.rows),
+        catch: (error) =>
+          new DriverError({ driver: "postgres", operation: "push", message: error instanceof Error ? error.message : String(error) })
+      })
+    const results = yield* pushJobs(run, jobs.map((job) => job.job), now, wakeupChannel(options.schema))
+    return results.map((result) => result.id)
   })

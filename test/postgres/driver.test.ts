@@ -90,6 +90,19 @@ describe("postgres driver", () => {
         expect(rows.rows[0].n).toBe(1)
       }).pipe(Effect.scoped)))
 
+  it.live("works with a schema name of the longest length Postgres allows (wake-ups included)", () =>
+    withSchema((schema) =>
+      Effect.gen(function*() {
+        expect(schema.length).toBe(63)
+        const driver = yield* buildDriver(schema)
+        const wakeups = yield* Queue.unbounded<string>()
+        yield* driver.wakeups.pipe(Stream.runForEach((name) => Queue.offer(wakeups, name)), Effect.forkScoped)
+        yield* untilListening(schema)
+        yield* driver.push([job(1)], 0)
+        expect(yield* Queue.take(wakeups).pipe(Effect.timeout("5 seconds"))).toBe("Tick")
+        expect((yield* driver.claim({ ...claimRequest, limit: 1 })).jobs.length).toBe(1)
+      }).pipe(Effect.scoped), 63))
+
   it.live("claims in batches in priority, run time, push order; a short claim reports the next run time", () =>
     withSchema((schema) =>
       Effect.gen(function*() {
@@ -108,6 +121,27 @@ describe("postgres driver", () => {
         const second = yield* driver.claim({ ...claimRequest, limit: 10 })
         expect(second.jobs.map((claimed) => claimed.id)).toEqual([ids[0], ids[3]])
         expect(second.nextRunAt).toBe(500)
+      }).pipe(Effect.scoped)))
+
+  it.live("a batch push returns the holder's id for a held chosen id or live unique key, inside the batch too", () =>
+    withSchema((schema) =>
+      Effect.gen(function*() {
+        const driver = yield* buildDriver(schema)
+        const [held] = yield* driver.push([job(0, { uniqueKey: "live" })], 0)
+        const results = yield* driver.push([
+          job(1, { uniqueKey: "k" }),
+          job(2, { uniqueKey: "k" }),
+          job(3, { id: "x" }),
+          job(4, { id: "x" }),
+          job(5, { uniqueKey: "live" }),
+          job(6)
+        ], 0)
+        expect(results.map((result) => result.inserted)).toEqual([true, false, true, false, false, true])
+        expect(results[1]!.id).toBe(results[0]!.id)
+        expect(results[2]!.id).toBe("x")
+        expect(results[3]!.id).toBe("x")
+        expect(results[4]!.id).toBe(held!.id)
+        expect((yield* driver.counts(0)).pending).toBe(4)
       }).pipe(Effect.scoped)))
 
   it.live("wakes workers when acknowledgements put jobs back to pending, in the same statement", () =>

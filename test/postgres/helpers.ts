@@ -7,10 +7,10 @@ import { JobDriver, type JobDriverShape } from "effect-jobs"
 import { postgresDriver, type PostgresDriverOptions } from "effect-jobs/postgres"
 import { databaseUrl, sql, uniqueSchema } from "../support/postgres.js"
 
-/** Runs `body` with a fresh schema name, dropping the schema afterwards. */
-export const withSchema = <A, E, R>(body: (schema: string) => Effect.Effect<A, E, R>) =>
+/** Runs `body` with a fresh schema name (padded to `length` characters if given), dropping the schema afterwards. */
+export const withSchema = <A, E, R>(body: (schema: string) => Effect.Effect<A, E, R>, length?: number) =>
   Effect.acquireUseRelease(
-    Effect.sync(() => uniqueSchema("pgdriver")),
+    Effect.sync(() => length === undefined ? uniqueSchema("pgdriver") : uniqueSchema("pgdriver").padEnd(length, "x")),
     body,
     (schema) => Effect.promise(() => sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`))
   )

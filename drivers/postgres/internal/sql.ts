@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs"
 
 const queryNames = [
   "push",
+  "existing",
   "claim",
   "next-run-at",
   "renew",
@@ -41,9 +42,19 @@ const directory = (name: string) => new URL(`../${name}/`, import.meta.url)
 
 const withSchema = (text: string, schema: string) => text.replace(/:schema\b/g, quoteIdentifier(schema))
 
-/** The queries, for one schema. */
-export const loadQueries = (schema: string): ReadonlyMap<QueryName, string> =>
-  new Map(queryNames.map((name) => [name, withSchema(readFileSync(new URL(`${name}.sql`, directory("sql")), "utf8"), schema)]))
+const loaded = new Map<string, ReadonlyMap<QueryName, string>>()
+
+/** The queries, for one schema (read from disk once per schema). */
+export const loadQueries = (schema: string): ReadonlyMap<QueryName, string> => {
+  let queries = loaded.get(schema)
+  if (queries === undefined) {
+    queries = new Map(
+      queryNames.map((name) => [name, withSchema(readFileSync(new URL(`${name}.sql`, directory("sql")), "utf8"), schema)])
+    )
+    loaded.set(schema, queries)
+  }
+  return queries
+}
 
 /** The numbered migrations in order, for one schema. */
 export const loadMigrations = (schema: string): ReadonlyArray<{ readonly version: number; readonly sql: string }> =>

@@ -1,5 +1,6 @@
--- Inserts a batch of jobs; a chosen id that exists, or a unique key held by a live job, inserts nothing and
--- returns the existing id. Notifies the wake-up channel once per job name inserted.
+-- Inserts a batch of jobs and returns the input position (1-based) and id of each job it inserted. A job
+-- whose chosen id exists, or whose unique key a live job (or an earlier job of the batch) holds, is not
+-- inserted: existing.sql then finds the job holding it. Notifies channel $9 once per job name inserted.
 -- $1 ids (null: generated) $2 names $3 payloads $4 priorities $5 run_at $6 max_attempts $7 unique keys
 -- $8 now $9 wake-up channel
 WITH input AS (
@@ -12,19 +13,9 @@ inserted AS (
   SELECT coalesce(id, seq::text), seq, name, payload, 'pending', priority, run_at, max_attempts, unique_key, $8::bigint
   FROM input ORDER BY ord
   ON CONFLICT DO NOTHING
-  RETURNING id, seq, unique_key, name
+  RETURNING id, seq, name
 ),
 notified AS (
   SELECT count(pg_notify($9, name)) AS sent FROM (SELECT DISTINCT name FROM inserted) AS names
 )
-SELECT coalesce(mine.id, sibling.id, same_id.id, same_key.id) AS id, mine.id IS NOT NULL AS inserted
-FROM input
-CROSS JOIN notified
-LEFT JOIN inserted AS mine ON mine.seq = input.seq
-LEFT JOIN LATERAL (
-  SELECT id FROM inserted WHERE mine.id IS NULL AND inserted.unique_key = input.unique_key ORDER BY seq LIMIT 1
-) AS sibling ON true
-LEFT JOIN :schema.jobs AS same_id ON mine.id IS NULL AND same_id.id = input.id
-LEFT JOIN :schema.jobs AS same_key
-  ON mine.id IS NULL AND same_key.unique_key = input.unique_key AND same_key.state IN ('pending', 'active')
-ORDER BY input.ord
+SELECT input.ord, inserted.id FROM inserted JOIN input ON input.seq = inserted.seq CROSS JOIN notified
