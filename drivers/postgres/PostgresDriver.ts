@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Config, Deferred, Effect, Layer, Option, PubSub, Stream } from "effect"
+import { Config, Deferred, Duration, Effect, Layer, Option, PubSub, Stream } from "effect"
 import type { ConfigError, Scope } from "effect"
 import { createHash } from "node:crypto"
 import pg from "pg"
@@ -49,6 +49,12 @@ export interface PostgresDriverOptions {
   readonly schema: string
   /** Connections in each of the driver's own pools (default 10). */
   readonly poolSize?: number
+  /**
+   * How long a query on the driver's own connections may take before it fails with `DriverError` and its
+   * connection is dropped (default 30 seconds): a server that stops answering without closing the
+   * connection cannot stall the worker for longer.
+   */
+  readonly queryTimeout?: Duration.DurationInput
 }
 
 /**
@@ -132,7 +138,11 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
       return yield* new DriverError({ driver: "postgres", operation: "configure", message: problem })
     }
     const { schema } = options
-    const settings = connectionSettings(options.connectionString, options.pool)
+    const settings: pg.ClientConfig = {
+      ...connectionSettings(options.connectionString, options.pool),
+      keepAlive: true,
+      query_timeout: Duration.toMillis(options.queryTimeout ?? "30 seconds")
+    }
     const openPool = (poolSettings: pg.PoolConfig) =>
       Effect.acquireRelease(
         Effect.sync(() => {

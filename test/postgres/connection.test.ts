@@ -4,12 +4,13 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
+import pg from "pg"
 import { JobParameters, JobQueue } from "effect-jobs"
 import { postgresDriver } from "effect-jobs/postgres"
 import { survivesOutage, until } from "../support/outage.js"
 import { startProxy } from "../support/proxy.js"
 import { databaseUrl } from "../support/postgres.js"
-import { terminate, untilListening, withSchema } from "./helpers.js"
+import { buildDriver, terminate, untilListening, withSchema } from "./helpers.js"
 
 class Invoice extends JobParameters<Invoice>()("Invoice", { amount: Schema.Number }) {}
 
@@ -75,6 +76,24 @@ describe("postgres connection handling", () => {
           retention: { completed: "1 hour" }
         }))
       )))
+
+  it.live("a query that gets no answer fails with DriverError after queryTimeout; the driver carries on", () =>
+    withSchema((schema) =>
+      Effect.gen(function*() {
+        const driver = yield* buildDriver(schema, { connectionString: databaseUrl, queryTimeout: "300 millis" })
+        // Another session holds the queue's state row, so pausing waits on its lock and gets no answer.
+        const blocker = new pg.Client({ connectionString: databaseUrl })
+        yield* Effect.promise(() => blocker.connect())
+        yield* Effect.addFinalizer(() => Effect.promise(() => blocker.end()))
+        yield* Effect.promise(() => blocker.query(`BEGIN; SELECT * FROM "${schema}".queue_state FOR UPDATE`))
+        const started = Date.now()
+        const error = yield* Effect.flip(driver.pause)
+        expect(error._tag).toBe("DriverError")
+        expect(Date.now() - started).toBeLessThan(2_000)
+        yield* Effect.promise(() => blocker.query("ROLLBACK"))
+        yield* driver.pause
+        expect(yield* driver.isPaused).toBe(true)
+      }).pipe(Effect.scoped)))
 
   it.live("survives an outage: pushes fail fast with DriverError, nothing pushed before is lost", () =>
     withSchema((schema) =>
