@@ -7,12 +7,21 @@ import { JobDriver, type JobDriverShape } from "effect-jobs"
 import { postgresDriver, type PostgresDriverOptions } from "effect-jobs/postgres"
 import { databaseUrl, sql, uniqueSchema } from "../support/postgres.js"
 
+/** Fails the test with a clear message when the server is not there (tests never skip). */
+const requireServer = Effect.tryPromise({
+  try: () => sql("SELECT 1"),
+  catch: (error) =>
+    new Error(`PostgreSQL is not reachable at ${databaseUrl} (set DATABASE_URL, or start the server): ${String(error)}`)
+}).pipe(Effect.orDie)
+
 /** Runs `body` with a fresh schema name (padded to `length` characters if given), dropping the schema afterwards. */
 export const withSchema = <A, E, R>(body: (schema: string) => Effect.Effect<A, E, R>, length?: number) =>
   Effect.acquireUseRelease(
-    Effect.sync(() => length === undefined ? uniqueSchema("pgdriver") : uniqueSchema("pgdriver").padEnd(length, "x")),
+    requireServer.pipe(
+      Effect.as(length === undefined ? uniqueSchema("pgdriver") : uniqueSchema("pgdriver").padEnd(length, "x"))
+    ),
     body,
-    (schema) => Effect.promise(() => sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`))
+    (schema) => Effect.promise(() => sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined))
   )
 
 /** The driver service over `schema`, open for the current scope. */
