@@ -101,7 +101,8 @@ const toRecord = (row: Record<string, unknown>): JobRecord => ({
 })
 
 interface ClaimRow {
-  readonly id: string
+  /** `null` on the extra row that carries `next_run_at` after a short claim. */
+  readonly id: string | null
   readonly name: string
   readonly payload: string
   readonly attempts: number
@@ -110,13 +111,14 @@ interface ClaimRow {
   readonly run_at: string
   readonly priority: number
   readonly seq: string
+  readonly next_run_at: string | null
 }
 
 /** UPDATE ... RETURNING gives no order: restore priority, run time, push order. */
 const claimOrder = (a: ClaimRow, b: ClaimRow) =>
   b.priority - a.priority || Number(a.run_at) - Number(b.run_at) || Number(a.seq) - Number(b.seq)
 
-const toClaimed = (row: ClaimRow): ClaimedJob => ({
+const toClaimed = (row: ClaimRow & { readonly id: string }): ClaimedJob => ({
   id: row.id,
   name: row.name,
   payload: row.payload,
@@ -193,7 +195,7 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
       })
     )
 
-    const workQueries = new Set<QueryName>(["claim", "next-run-at", "renew", "finish", "set-progress", "prune"])
+    const workQueries = new Set<QueryName>(["claim", "renew", "finish", "set-progress", "prune"])
     const query = <Row extends Record<string, unknown>>(name: QueryName, values: ReadonlyArray<unknown>) =>
       Effect.tryPromise({
         try: () =>
@@ -227,9 +229,8 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
       claim: ({ leaseMs, limit, names, now, owner }) =>
         Effect.gen(function*() {
           const rows = yield* query<ClaimRow & Record<string, unknown>>("claim", [names, now, limit, owner, leaseMs])
-          const jobs = rows.sort(claimOrder).map(toClaimed)
-          if (jobs.length === limit) return { jobs, nextRunAt: undefined }
-          const [next] = yield* query<{ next_run_at: string | null }>("next-run-at", [names, now])
+          const next = rows.find((row) => row.id === null)
+          const jobs = rows.filter((row): row is typeof row & { id: string } => row.id !== null).sort(claimOrder).map(toClaimed)
           return { jobs, nextRunAt: optionalNumber(next?.next_run_at) }
         }),
       renew: ({ ids, leaseMs, now, owner }) =>

@@ -51,6 +51,15 @@ const checkKey = (jobName: string, label: string, value: string | undefined) =>
     ? Effect.void
     : Effect.fail(new InvalidPushOptions({ jobName, message: `${label} must be 1-${maxKeyLength} characters` }))
 
+/** Duration decoding turns a negative or NaN input into zero; a push must reject it instead. */
+const isNegative = (input: Duration.DurationInput): boolean => {
+  const isBelowZero = (value: number | bigint) => typeof value === "bigint" ? value < 0n : !(value >= 0)
+  if (typeof input === "number" || typeof input === "bigint") return isBelowZero(input)
+  if (typeof input === "string") return /^\s*-/.test(input)
+  if (Array.isArray(input)) return input.some(isBelowZero)
+  return false
+}
+
 const resolveRunAt = (jobName: string, options: PushOptions, now: number) => {
   if (options.runAt !== undefined) {
     const time = options.runAt.getTime()
@@ -60,7 +69,7 @@ const resolveRunAt = (jobName: string, options: PushOptions, now: number) => {
   }
   if (options.delay === undefined) return Effect.succeed(now)
   const delay = Duration.decodeUnknown(options.delay)
-  return delay._tag === "Some" && Duration.isFinite(delay.value)
+  return delay._tag === "Some" && Duration.isFinite(delay.value) && !isNegative(options.delay)
     ? Effect.succeed(now + Duration.toMillis(delay.value))
     : Effect.fail(new InvalidPushOptions({ jobName, message: "delay must be a finite, non-negative duration" }))
 }

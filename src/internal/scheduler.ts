@@ -7,7 +7,7 @@ import { InvalidSchedule } from "../JobErrors.js"
 
 /**
  * What to do with slots that passed while no instance was running the schedule (within `catchUpWindow`):
- * `"none"` skips them, `"latest"` runs the most recent one, `"all"` runs each of them.
+ * `"none"` skips them, `"latest"` runs the most recent one, `"all"` runs each of them (the newest 1000 at most).
  *
  * @since 0.1.0
  */
@@ -41,14 +41,19 @@ export const parseCron = (expression: string, timeZone: string | undefined) =>
 /** The deterministic job id of one slot. */
 export const slotId = (key: string, slot: number): string => `schedule:${key}:${new Date(slot).toISOString()}`
 
-/** Slots strictly after `from` and at or before `to`, oldest first. */
+/**
+ * Slots strictly after `from` and at or before `to`, oldest first; when there are more than 1000, the newest
+ * 1000. Walks back from `to`, so a long window costs at most 1000 steps.
+ */
 export const slotsBetween = (cron: Cron.Cron, from: number, to: number): Array<number> => {
   const slots: Array<number> = []
-  for (let next = Cron.next(cron, from).getTime(); next <= to; next = Cron.next(cron, next).getTime()) {
-    slots.push(next)
+  // Cron.prev returns the slot strictly before a whole second: start just past `to`'s second.
+  const start = Math.floor(to / 1_000) * 1_000 + 1_000
+  for (let slot = Cron.prev(cron, start).getTime(); slot > from; slot = Cron.prev(cron, slot).getTime()) {
+    if (slot <= to) slots.push(slot)
     if (slots.length >= maxCatchUpSlots) break
   }
-  return slots
+  return slots.reverse()
 }
 
 /**

@@ -29,7 +29,7 @@ describe("postgres driver", () => {
           { concurrency: "unbounded" }
         )
         const versions = yield* Effect.promise(() => sql<{ version: number }>(`SELECT version FROM "${schema}".migrations`))
-        expect(versions.map((row) => row.version)).toEqual([1])
+        expect(versions.map((row) => row.version)).toEqual([1, 2])
         const tables = yield* Effect.promise(() =>
           sql<{ table_name: string }>(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name",
@@ -37,6 +37,24 @@ describe("postgres driver", () => {
           )
         )
         expect(tables.map((row) => row.table_name)).toEqual(["jobs", "migrations", "queue_state"])
+      }).pipe(Effect.scoped)))
+
+  it.live("applies only the migrations a schema has not recorded yet", () =>
+    withSchema((schema) =>
+      Effect.gen(function*() {
+        yield* Effect.scoped(buildDriver(schema))
+        // Take the schema back to version 1, with a job in it.
+        yield* Effect.promise(() =>
+          sql(`DROP INDEX "${schema}".jobs_due; DELETE FROM "${schema}".migrations WHERE version = 2;
+               INSERT INTO "${schema}".jobs (id, seq, name, payload, state, priority, run_at, created_at)
+               VALUES ('kept', 0, 'Tick', '{}', 'pending', 0, 500, 0)`)
+        )
+        const driver = yield* buildDriver(schema)
+        const versions = yield* Effect.promise(() => sql<{ version: number }>(`SELECT version FROM "${schema}".migrations ORDER BY version`))
+        expect(versions.map((row) => row.version)).toEqual([1, 2])
+        const indexes = yield* Effect.promise(() => sql("SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = 'jobs_due'", [schema]))
+        expect(indexes.length).toBe(1)
+        expect((yield* driver.claim({ ...claimRequest, limit: 1, now: 500 })).jobs.map((claimed) => claimed.id)).toEqual(["kept"])
       }).pipe(Effect.scoped)))
 
   it.live("rejects schema names that are not plain identifiers, or reserved, with a typed error", () =>
@@ -121,6 +139,15 @@ describe("postgres driver", () => {
         const second = yield* driver.claim({ ...claimRequest, limit: 10 })
         expect(second.jobs.map((claimed) => claimed.id)).toEqual([ids[0], ids[3]])
         expect(second.nextRunAt).toBe(500)
+        // Nothing delayed left: the next thing to happen is the first lease running out (claimed at 1).
+        const third = yield* driver.claim({ ...claimRequest, limit: 10, now: 600 })
+        expect(third.jobs.map((claimed) => claimed.id)).toEqual([ids[4]])
+        expect(third.nextRunAt).toBe(1 + claimRequest.leaseMs)
+        // Past the leases: the expired jobs are claimed again, attempt 2. Nothing else is due; the claimer's
+        // own new leases are its to renew, so they set no wake-up time.
+        const recovered = yield* driver.claim({ ...claimRequest, limit: 10, now: 20_000 })
+        expect(recovered.jobs.map((claimed) => claimed.attempt)).toEqual([2, 2, 2, 2, 2])
+        expect(recovered.nextRunAt).toBeUndefined()
       }).pipe(Effect.scoped)))
 
   it.live("a batch push returns the holder's id for a held chosen id or live unique key, inside the batch too", () =>

@@ -65,7 +65,10 @@ describe("schedule helpers", () => {
   it.effect("build expressions the scheduler parses, firing when they say", () =>
     Effect.gen(function*() {
       const from = Date.UTC(2024, 0, 1) // a Monday
-      const next = (cron: Cron.Cron) => iso(slotsBetween(cron, from, from + 50 * 24 * 3_600_000).slice(0, 2))
+      const next = (cron: Cron.Cron) => {
+        const first = Cron.next(cron, from).getTime()
+        return iso([first, Cron.next(cron, first).getTime()])
+      }
       assert.deepStrictEqual(next(yield* parseCron(everyMinutes(15), undefined)), [
         "2024-01-01T00:15:00.000Z",
         "2024-01-01T00:30:00.000Z"
@@ -94,12 +97,19 @@ describe("scheduler internals", () => {
     assert.deepStrictEqual(slotsBetween(cron, 2 * minute, minute), [])
   })
 
-  it("slotsBetween returns oldest first and stops at 1000 slots", () => {
+  it("slotsBetween keeps the newest 1000 slots, oldest first", () => {
     const cron = Cron.unsafeParse(everyMinute)
     const slots = slotsBetween(cron, 0, 10 * 24 * 3_600_000)
     assert.strictEqual(slots.length, 1_000)
-    assert.strictEqual(slots[0], minute)
-    assert.strictEqual(slots[999], 1_000 * minute)
+    assert.strictEqual(slots[0], (14_400 - 999) * minute)
+    assert.strictEqual(slots[999], 14_400 * minute)
+  })
+
+  it("slotsBetween counts a slot at the end of the window, and sub-second bounds, exactly", () => {
+    const cron = Cron.unsafeParse("*/5 * * * * *")
+    assert.deepStrictEqual(slotsBetween(cron, 5_000, 15_000), [10_000, 15_000])
+    assert.deepStrictEqual(slotsBetween(cron, 4_999, 14_999), [5_000, 10_000])
+    assert.deepStrictEqual(slotsBetween(cron, 5_001, 15_500), [10_000, 15_000])
   })
 
   it("slotId names the schedule and the slot's UTC time to the millisecond", () => {
@@ -153,15 +163,17 @@ describe("scheduler internals", () => {
         assert.deepStrictEqual(yield* catchUp({ catchUp: "latest", catchUpWindow: "1000 minutes" }), [2_000 * minute])
       }))
 
-    // BUG (src/internal/scheduler.ts, runSchedule, lines 68-69): slotsBetween keeps the OLDEST 1000 slots of
-    // the window, and "latest" then takes the last of those. With 1440 missed slots (every minute, a 1-day
-    // window) it pushes the slot of 16:00 (1560 min) instead of the latest one at 33:20 (2000 min), i.e. a
-    // job 7 hours stale, contrary to ScheduleOptions.catchUp's doc ("runs the most recent one"). A fix: for
-    // "latest", look back from `last` (e.g. the last slot of slotsBetween(cron, last - window, last) computed
-    // without the cap, or bound the list from the end). Remove `.fails` once fixed.
-    it.effect.fails("latest pushes the most recent slot when the window holds more than 1000 slots", () =>
+    it.effect("latest pushes the most recent slot when the window holds more than 1000 slots", () =>
       Effect.gen(function*() {
         assert.deepStrictEqual(yield* catchUp({ catchUp: "latest", catchUpWindow: "1 day" }), [2_000 * minute])
+      }))
+
+    it.effect("all pushes the newest 1000 slots, oldest first", () =>
+      Effect.gen(function*() {
+        const pushed = yield* catchUp({ catchUp: "all", catchUpWindow: "1 day" })
+        assert.strictEqual(pushed.length, 1_000)
+        assert.strictEqual(pushed[0], 1_001 * minute)
+        assert.strictEqual(pushed[999], 2_000 * minute)
       }))
   })
 })

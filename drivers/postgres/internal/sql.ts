@@ -42,6 +42,12 @@ const directory = (name: string) => new URL(`../${name}/`, import.meta.url)
 
 const withSchema = (text: string, schema: string) => text.replace(/:schema\b/g, quoteIdentifier(schema))
 
+const readQuery = (name: QueryName) => readFileSync(new URL(`${name}.sql`, directory("sql")), "utf8")
+
+/** A query's text; `(:next-run-at)` in the claim is the next-run-at query as a scalar subquery. */
+const queryText = (name: QueryName) =>
+  readQuery(name).replace("(:next-run-at)", () => `(${readQuery("next-run-at").replace(/^--.*\n/gm, "").trim()})`)
+
 const loaded = new Map<string, ReadonlyMap<QueryName, string>>()
 
 /** The queries, for one schema (read from disk once per schema). */
@@ -49,7 +55,7 @@ export const loadQueries = (schema: string): ReadonlyMap<QueryName, string> => {
   let queries = loaded.get(schema)
   if (queries === undefined) {
     queries = new Map(
-      queryNames.map((name) => [name, withSchema(readFileSync(new URL(`${name}.sql`, directory("sql")), "utf8"), schema)])
+      queryNames.map((name) => [name, withSchema(queryText(name), schema)])
     )
     loaded.set(schema, queries)
   }
