@@ -2,7 +2,7 @@
  * effect-jobs on Postgres against graphile-worker (defaults, and batched) and pg-boss, on the same server,
  * one after the other.
  *
- *   npx tsx bench/postgres.ts [--quick]
+ *   npx tsx bench/postgres.ts [--quick] [--only=<part of a system name>]
  */
 import { postgresDriver } from "effect-jobs/postgres"
 import pg from "pg"
@@ -10,7 +10,7 @@ import { effectJobsSystem } from "./lib/effect-jobs.js"
 import { graphileSystem } from "./lib/graphile.js"
 import { pgBossSystem } from "./lib/pgboss.js"
 import { printTable, type Row, writeReport } from "./lib/report.js"
-import { runScenarios, settingsFor } from "./lib/system.js"
+import { prefetchOptions, runScenarios, selected, settingsFor } from "./lib/system.js"
 
 const connectionString = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test"
 const settings = settingsFor(process.argv.includes("--quick"))
@@ -22,16 +22,26 @@ const dropSchema = async (schema: string) => {
   await client.end()
 }
 
-const ours = effectJobsSystem("effect-jobs postgres", () => {
+const namespace = () => {
   const schema = `ej_bench_${Math.random().toString(36).slice(2, 10)}`
   return { driver: postgresDriver({ connectionString, schema }), cleanup: () => dropSchema(schema) }
-})
+}
+const ours = effectJobsSystem("effect-jobs postgres", namespace)
+const systems = [
+  ours,
+  effectJobsSystem("effect-jobs postgres (prefetch)", namespace, prefetchOptions),
+  graphileSystem(connectionString, false),
+  graphileSystem(connectionString, true),
+  pgBossSystem(connectionString)
+]
 
 const rows: Array<Row> = []
-for (const system of [ours, graphileSystem(connectionString, false), graphileSystem(connectionString, true), pgBossSystem(connectionString)]) {
+const chosen = selected(systems)
+for (const system of chosen) {
   console.log(`running ${system.name}`)
   rows.push(...(await runScenarios(system, settings)))
 }
 printTable(`Postgres: ${settings.jobs.toLocaleString("en-US")} no-op jobs, median of ${settings.runs}`, rows, ours.name)
-console.log(`\nwrote ${writeReport("postgres", rows, { ...settings })}`)
+// A partial run (--only) prints its table but keeps the last full report.
+if (chosen.length === systems.length) console.log(`\nwrote ${writeReport("postgres", rows, { ...settings })}`)
 process.exit(0)

@@ -2,7 +2,7 @@
  * effect-jobs as a benchmarked system, over any driver.
  */
 import { Effect, type Layer, ManagedRuntime, Schema } from "effect"
-import { JobParameters, JobQueue } from "effect-jobs"
+import { JobParameters, JobQueue, type JobQueueOptions } from "effect-jobs"
 import type { JobDriver } from "effect-jobs"
 import { chunks, paced, type QueueSystem, timed, waitForCount, wallMs } from "./system.js"
 
@@ -14,11 +14,19 @@ export interface Namespace {
   readonly cleanup: () => Promise<void>
 }
 
-export const effectJobsSystem = (name: string, namespace: () => Namespace): QueueSystem => {
+/**
+ * `options` adds queue settings per concurrency (completed jobs are always deleted at once, as the peers'
+ * settings do).
+ */
+export const effectJobsSystem = (
+  name: string,
+  namespace: () => Namespace,
+  options: (concurrency: number) => JobQueueOptions = () => ({})
+): QueueSystem => {
   /** Runs `body` with a queue of the given concurrency over a fresh namespace, then removes it. */
   const withQueue = async <A>(concurrency: number, body: (run: <B>(effect: Effect.Effect<B, unknown, JobQueue>) => Promise<B>) => Promise<A>) => {
     const { cleanup, driver } = namespace()
-    const runtime = ManagedRuntime.make(JobQueue.layer(driver, { concurrency, retention: { completed: 0 } }))
+    const runtime = ManagedRuntime.make(JobQueue.layer(driver, { ...options(concurrency), concurrency, retention: { completed: 0 } }))
     try {
       return await body((effect) => runtime.runPromise(effect))
     } finally {

@@ -36,6 +36,15 @@ export const settingsFor = (quick: boolean): ScenarioSettings =>
     ? { jobs: 2_000, runs: 1, concurrencies: [1, 10, 50], pushJobs: 500, latencyJobs: 200, delayedJobs: 20 }
     : { jobs: 20_000, runs: 3, concurrencies: [1, 10, 50], pushJobs: 2_000, latencyJobs: 2_000, delayedJobs: 100 }
 
+/** The systems whose name contains the `--only=...` argument, or all of them. */
+export const selected = <S extends { readonly name: string }>(systems: ReadonlyArray<S>): ReadonlyArray<S> => {
+  const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length)
+  return only === undefined ? systems : systems.filter((system) => system.name.includes(only))
+}
+
+/** effect-jobs' claim-ahead setting in the "(prefetch)" rows: as many held jobs as slots, at least 10. */
+export const prefetchOptions = (concurrency: number) => ({ prefetch: Math.max(10, concurrency) })
+
 /** Runs every scenario on `system`, logging progress, and returns its rows. */
 export const runScenarios = async (system: QueueSystem, settings: ScenarioSettings): Promise<Array<Row>> => {
   const rows: Array<Row> = []

@@ -12,6 +12,8 @@ import { makeSignal } from "./signal.js"
 export interface WorkerOptions {
   readonly owner: string
   readonly concurrency: number
+  /** Jobs claimed ahead of free slots while a backlog lasts, held leased until a slot frees. */
+  readonly prefetch: number
   readonly leaseMs: number
   readonly pollIntervalMs: number
   readonly shutdownTimeoutMs: number
@@ -42,6 +44,8 @@ export const makeWorker = (
   Effect.gen(function*() {
     const registry = new Map<string, Registration>()
     const running = new Map<string, Running>()
+    /** Claimed ahead (see `prefetch`), in claim order; leased and renewed like running jobs. */
+    let prefetched: Array<ClaimedJob> = []
     const workSignal = makeSignal()
     const slotSignal = makeSignal()
     const flushSignal = makeSignal()
@@ -63,18 +67,31 @@ export const makeWorker = (
 
     const attempt = makeAttempt({ driver, owner, publish, settle, runHooks })
 
-    const finished = (id: string) =>
-      Effect.sync(() => {
+    const release = (jobs: ReadonlyArray<ClaimedJob>) => {
+      for (const job of jobs) settle({ _tag: "Released", id: job.id, owner })
+    }
+
+    /** Hands back the prefetched jobs that match, without using an attempt. */
+    const releasePrefetched = (matches: (job: ClaimedJob) => boolean) => {
+      release(prefetched.filter(matches))
+      prefetched = prefetched.filter((job) => !matches(job))
+    }
+
+    const finished = (id: string): Effect.Effect<void> =>
+      Effect.suspend(() => {
         running.delete(id)
         slotSignal.notify()
+        const next = stopping ? undefined : prefetched.shift()
+        if (next !== undefined) return start(next)
         if (running.size === 0) idleSignal.notify()
+        return Effect.void
       })
 
     const start = (job: ClaimedJob): Effect.Effect<void> => {
       const registration = registry.get(job.name)
       if (registration === undefined || stopping) {
         // Unregistered (or shutting down) while the claim was in flight: hand it back untouched.
-        return Effect.sync(() => settle({ _tag: "Released", id: job.id, owner }))
+        return Effect.sync(() => release([job]))
       }
       const entry: Running = { job, fiber: undefined, stoppedFor: undefined }
       running.set(job.id, entry)
@@ -96,17 +113,19 @@ export const makeWorker = (
         )
       }, { concurrency: "unbounded", discard: true })
 
-    const claimThreshold = Math.max(1, Math.floor(options.concurrency / 4))
+    const claimThreshold = Math.max(1, Math.floor((options.concurrency + options.prefetch) / 4))
 
     const claimLoop = Effect.gen(function*() {
       // Whether the last claim filled every free slot: then more work is likely waiting.
       let backlog = false
       let failures = 0
       while (!stopping) {
-        const free = options.concurrency - running.size
+        const free = options.concurrency - running.size - prefetched.length
+        // Claim ahead only once a full claim showed a backlog: an idle queue's jobs stay free for any worker.
+        const limit: number = free + (backlog ? options.prefetch : 0)
         const names = [...registry.keys()]
         // Under a backlog, wait for a few free slots so one claim fetches several jobs.
-        if (free <= 0 || (backlog && free < claimThreshold && running.size > 0)) {
+        if (limit <= 0 || (backlog && limit < claimThreshold && running.size > 0)) {
           yield* slotSignal.wait
           continue
         }
@@ -115,7 +134,7 @@ export const makeWorker = (
           continue
         }
         const now = yield* Clock.currentTimeMillis
-        const result = yield* Effect.either(driver.claim({ names, limit: free, owner, leaseMs, now }))
+        const result = yield* Effect.either(driver.claim({ names, limit, owner, leaseMs, now }))
         if (result._tag === "Left") {
           failures++
           yield* Effect.logWarning(`Claiming jobs failed (retry ${failures}); retrying`, result.left)
@@ -124,8 +143,17 @@ export const makeWorker = (
         }
         failures = 0
         const { jobs, nextRunAt } = result.right
-        for (const job of jobs) yield* start(job)
-        backlog = jobs.length === free
+        // Slots may have freed while the claim ran; prefetched jobs were claimed earlier, so they go first.
+        const queued = prefetched.concat(jobs)
+        if (stopping) {
+          prefetched = []
+          release(queued)
+          break
+        }
+        const startable = Math.max(0, options.concurrency - running.size)
+        prefetched = queued.slice(startable)
+        for (const job of queued.slice(0, startable)) yield* start(job)
+        backlog = jobs.length === limit
         if (!backlog) {
           // Measured after the claim: time passed while it ran counts towards the wait.
           const after = yield* Clock.currentTimeMillis
@@ -180,13 +208,16 @@ export const makeWorker = (
     const renewLoop = Effect.gen(function*() {
       for (;;) {
         yield* Effect.sleep(Math.max(10, Math.floor(leaseMs / 3)))
-        if (running.size === 0) continue
+        if (running.size === 0 && prefetched.length === 0) continue
         const now = yield* Clock.currentTimeMillis
-        const renewed = yield* Effect.either(driver.renew({ ids: [...running.keys()], owner, leaseMs, now }))
+        const ids = [...running.keys(), ...prefetched.map((job) => job.id)]
+        const renewed = yield* Effect.either(driver.renew({ ids, owner, leaseMs, now }))
         if (renewed._tag === "Left") {
           yield* Effect.logWarning("Renewing job leases failed", renewed.left)
           continue
         }
+        const lostIds = new Set(renewed.right)
+        prefetched = prefetched.filter((job) => !lostIds.has(job.id))
         const lost = renewed.right.flatMap((id) => {
           const entry = running.get(id)
           return entry === undefined || entry.stoppedFor !== undefined ? [] : [entry]
@@ -254,17 +285,20 @@ export const makeWorker = (
       unregister: (name: string) =>
         Effect.gen(function*() {
           registry.delete(name)
+          releasePrefetched((job) => job.name === name)
           yield* drain((job) => job.name === name)
           yield* flushAll
         }),
       /** Stops a running attempt locally after its job was cancelled (its outcome is not recorded). */
       interruptLocal: (id: string) =>
         Effect.suspend(() => {
+          prefetched = prefetched.filter((job) => job.id !== id)
           const entry = running.get(id)
           return entry === undefined || entry.stoppedFor !== undefined ? Effect.void : stopAttempts([entry], "lost")
         }),
       shutdown: Effect.gen(function*() {
         stopping = true
+        releasePrefetched(() => true)
         workSignal.notify()
         slotSignal.notify()
         yield* drain(() => true)

@@ -14,6 +14,7 @@ import { failureCases } from "./failures.js"
 import type { MakeDriver } from "./harness.js"
 import { leaseCases } from "./leases.js"
 import { lifecycleCases } from "./lifecycle.js"
+import { prefetchCases } from "./prefetch.js"
 import { retentionCases } from "./retention.js"
 import { schedulingCases } from "./scheduling.js"
 import { shutdownCases } from "./shutdown.js"
@@ -27,6 +28,7 @@ export const conformance = (driverName: string, makeDriver: MakeDriver): void =>
     leaseCases(makeDriver)
     controlCases(makeDriver)
     shutdownCases(makeDriver)
+    prefetchCases(makeDriver)
     retentionCases(makeDriver)
     schedulingCases(makeDriver)
   })

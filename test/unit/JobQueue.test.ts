@@ -3,7 +3,7 @@
  * their scopes, handler services and log annotations, the events stream, empty pushes and `layerConfig`.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Config, ConfigError, ConfigProvider, Context, Effect, Exit, Fiber, Option, Schema, Scope, Stream } from "effect"
+import { Cause, Chunk, Config, ConfigError, ConfigProvider, Context, Effect, Exit, Fiber, Option, Schema, Scope, Stream } from "effect"
 import { Backoff, JobParameters, JobQueue, memoryDriver } from "effect-jobs"
 import { waitFor } from "../conformance/harness.js"
 import { awaitSuspended, recordingLogger, withMemoryQueue } from "./support.js"
@@ -138,6 +138,23 @@ describe("JobQueue", () => {
         assert.strictEqual((yield* queue.counts).pending, 0)
         assert.deepStrictEqual(yield* queue.pushMany([new Count({ n: 1 })], { jobId: "one" }), ["one"])
       })))
+  })
+
+  describe("options", () => {
+    it.scoped("a negative or fractional concurrency or prefetch is a defect that names the option", () =>
+      Effect.gen(function*() {
+        for (const [options, message] of [
+          [{ concurrency: -1 }, "JobQueue option concurrency must be a non-negative integer, got -1"],
+          [{ concurrency: 1.5 }, "JobQueue option concurrency must be a non-negative integer, got 1.5"],
+          [{ prefetch: -2 }, "JobQueue option prefetch must be a non-negative integer, got -2"]
+        ] as const) {
+          const exit = yield* Effect.exit(withMemoryQueue(options, JobQueue))
+          assert.isTrue(Exit.isFailure(exit))
+          const defect = Exit.isFailure(exit) ? Chunk.unsafeHead(Cause.defects(exit.cause)) : undefined
+          assert.instanceOf(defect, RangeError)
+          assert.strictEqual((defect as RangeError).message, message)
+        }
+      }))
   })
 
   describe("layerConfig", () => {
