@@ -33,32 +33,46 @@ export const formatValue = (value: number): string =>
   Number.isNaN(value) ? "-" : Math.abs(value) >= 100 ? Math.round(value).toLocaleString("en-US") : value.toFixed(2)
 
 /**
- * Prints rows as a table with one column per system, and a ratio column `ours / baseline` for each other
- * system when `ours` is given.
+ * The rows as table cells: a header and one line per scenario, with one column per system and, for each of
+ * `ours` (our systems' names), a ratio column `ours / other` for every other system.
  */
-export const printTable = (title: string, rows: ReadonlyArray<Row>, ours?: string): void => {
+export const tableCells = (rows: ReadonlyArray<Row>, ours: ReadonlyArray<string> = []) => {
   const systems = [...new Set(rows.map((row) => row.system))]
   const scenarios = [...new Set(rows.map((row) => row.scenario))]
   const lookup = (system: string, scenario: string) =>
-    rows.find((row) => row.system === system && row.scenario === scenario)
-  const others = ours === undefined ? [] : systems.filter((system) => system !== ours)
-  const header = ["scenario", ...systems, ...others.map((other) => `${ours} / ${other}`)]
+    rows.find((row) => row.system === system && row.scenario === scenario)?.value
+  const mine = ours.filter((name) => systems.includes(name))
+  const pairs = mine.flatMap((a) => systems.filter((b) => !mine.includes(b)).map((b) => [a, b] as const))
+  const header = ["scenario", ...systems, ...pairs.map(([a, b]) => `${a} / ${b}`)]
   const lines = scenarios.map((scenario) => {
     const unit = rows.find((row) => row.scenario === scenario)?.unit ?? ""
-    const cells = systems.map((system) => formatValue(lookup(system, scenario)?.value ?? Number.NaN))
-    const ratios = others.map((other) => {
-      const a = lookup(ours!, scenario)?.value
-      const b = lookup(other, scenario)?.value
-      return a === undefined || b === undefined || b === 0 ? "-" : `${(a / b).toFixed(2)}x`
+    const cells = systems.map((system) => formatValue(lookup(system, scenario) ?? Number.NaN))
+    const ratios = pairs.map(([a, b]) => {
+      const ourValue = lookup(a, scenario)
+      const theirs = lookup(b, scenario)
+      return ourValue === undefined || theirs === undefined || theirs === 0 ? "-" : `${(ourValue / theirs).toFixed(2)}x`
     })
     return [`${scenario} (${unit})`, ...cells, ...ratios]
   })
+  return { header, lines }
+}
+
+/** Prints rows as an aligned text table (see `tableCells`). */
+export const printTable = (title: string, rows: ReadonlyArray<Row>, ours: ReadonlyArray<string> = []): void => {
+  const { header, lines } = tableCells(rows, ours)
   const widths = header.map((cell, i) => Math.max(cell.length, ...lines.map((line) => line[i]!.length)))
   const render = (cells: ReadonlyArray<string>) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join(" | ")
   console.log(`\n${title}`)
   console.log(render(header))
   console.log(widths.map((width) => "-".repeat(width)).join("-|-"))
   for (const line of lines) console.log(render(line))
+}
+
+/** The rows as a Markdown table (see `tableCells`). */
+export const markdownTable = (rows: ReadonlyArray<Row>, ours: ReadonlyArray<string> = []): string => {
+  const { header, lines } = tableCells(rows, ours)
+  const render = (cells: ReadonlyArray<string>) => `| ${cells.join(" | ")} |`
+  return [render(header), render(header.map(() => "---")), ...lines.map(render)].join("\n")
 }
 
 /** Writes `bench/results/<name>.json` with the rows and a description of the machine; returns the path. */
