@@ -222,13 +222,18 @@ export interface JobCounts {
 /**
  * @since 0.1.0
  */
-export interface PruneRequest {
-  readonly state: FinishedState
-  /** Remove jobs that finished strictly before this time. */
-  readonly finishedBefore: number
-  /** Remove at most this many in one call, so a big backlog is trimmed in bounded steps. */
-  readonly limit: number
-}
+export type PruneRequest =
+  & {
+    readonly state: FinishedState
+    /** Remove at most this many in one call, so a big backlog is trimmed in bounded steps. */
+    readonly limit: number
+  }
+  & (
+    /** Jobs that finished strictly before this time, oldest first. */
+    | { readonly finishedBefore: number }
+    /** Every job of the state but the `keepNewest` that finished last. */
+    | { readonly keepNewest: number }
+  )
 
 /**
  * The driver port.

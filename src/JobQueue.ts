@@ -16,7 +16,7 @@ import { Clock, Config, Context, Duration, Effect, Either, Layer, Option, ParseR
 import type { ConfigError, Queue, Runtime, Scope } from "effect"
 import { type Backoff, defaultBackoff } from "./Backoff.js"
 import type { JobContext } from "./JobContext.js"
-import { type FinishedState, type JobCounts, JobDriver } from "./JobDriver.js"
+import { type JobCounts, JobDriver } from "./JobDriver.js"
 import {
   DuplicateJobName,
   InvalidJobParameters,
@@ -33,24 +33,37 @@ import { wrap } from "./JobMiddleware.js"
 import { type JobParametersSchema, schemaOf } from "./JobParameters.js"
 import { decodeByName, type EncodedJob, encodeJob, type PushOptions } from "./internal/encode.js"
 import { parseCron, runSchedule, type ScheduleOptions, slotId } from "./internal/scheduler.js"
+import { keepsNone, pruneOnce, retentionRule } from "./internal/retention.js"
 import { makeWorker } from "./internal/worker.js"
 
 export type { PushOptions } from "./internal/encode.js"
 export type { CatchUp, ScheduleOptions } from "./internal/scheduler.js"
 
 /**
- * How long finished jobs are kept. `"forever"` keeps them until removed; a zero duration for `completed`
- * deletes jobs as they complete (the fastest setting).
+ * How long, or how many, finished jobs of one state are kept: a duration, `"forever"`, or limits by age
+ * and by count (a job goes when either says so).
+ *
+ * @since 0.1.0
+ */
+export type KeepJobs =
+  | Duration.DurationInput
+  | "forever"
+  | { readonly maxAge?: Duration.DurationInput; readonly maxCount?: number }
+
+/**
+ * How long, or how many, finished jobs are kept: a duration, `"forever"` (until removed), or
+ * `{ maxAge, maxCount }` (a job goes when either says so). Keeping no completed jobs (`0`, or
+ * `{ maxCount: 0 }`) deletes jobs as they complete (the fastest setting).
  *
  * @since 0.1.0
  */
 export interface RetentionOptions {
   /** Default 1 hour. */
-  readonly completed?: Duration.DurationInput | "forever"
+  readonly completed?: KeepJobs
   /** Default forever: failed jobs wait for a person to look at them. */
-  readonly failed?: Duration.DurationInput | "forever"
+  readonly failed?: KeepJobs
   /** Default 1 day. */
-  readonly cancelled?: Duration.DurationInput | "forever"
+  readonly cancelled?: KeepJobs
   /** How often old jobs are removed (default 1 minute). */
   readonly interval?: Duration.DurationInput
 }
@@ -145,11 +158,6 @@ export interface JobQueueShape {
 }
 
 
-const retentionMillis = (value: Duration.DurationInput | "forever" | undefined, fallback: number | undefined) =>
-  value === "forever" ? undefined : value === undefined ? fallback : Duration.toMillis(value)
-
-const pruneBatch = 1_000
-
 /** A count option; a negative or fractional one is a programming error, reported as a defect at start. */
 const count = (name: string, value: number) =>
   Number.isInteger(value) && value >= 0
@@ -173,11 +181,12 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
     const driver = yield* JobDriver
     const events = yield* PubSub.unbounded<JobEvent>()
     const retention = options.retention ?? {}
-    const keep: ReadonlyArray<readonly [FinishedState, number | undefined]> = [
-      ["completed", retentionMillis(retention.completed, 3_600_000)],
-      ["failed", retentionMillis(retention.failed, undefined)],
-      ["cancelled", retentionMillis(retention.cancelled, 86_400_000)]
+    const rules = [
+      yield* retentionRule("completed", retention.completed, 3_600_000),
+      yield* retentionRule("failed", retention.failed, undefined),
+      yield* retentionRule("cancelled", retention.cancelled, 86_400_000)
     ]
+    const removeOnComplete = keepsNone(rules[0]!)
     const maxPayloadBytes = options.maxPayloadBytes ?? 1024 * 1024
     const defaultMaxAttempts = options.maxAttempts ?? 3
     const schemas = new Map<string, JobParametersSchema<unknown>>()
@@ -191,7 +200,7 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
       leaseMs: Duration.toMillis(options.leaseDuration ?? "15 seconds"),
       pollIntervalMs: Duration.toMillis(options.pollInterval ?? "5 seconds"),
       shutdownTimeoutMs: Duration.toMillis(options.shutdownTimeout ?? "25 seconds"),
-      removeOnComplete: keep[0]![1] === 0,
+      removeOnComplete,
       middleware: options.middleware ?? []
     })
     yield* Effect.addFinalizer(() => Effect.interruptible(worker.shutdown))
@@ -228,16 +237,10 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
     const push = (params: object, pushOptions: PushOptions = {}) =>
       pushMany([params], pushOptions).pipe(Effect.map((ids) => ids[0]!))
 
-    const prune = Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
-      for (const [state, millis] of keep) {
-        if (millis === undefined || millis === 0 && state === "completed") continue
-        let removed = pruneBatch
-        while (removed === pruneBatch) {
-          removed = yield* driver.prune({ state, finishedBefore: now - millis, limit: pruneBatch })
-        }
-      }
-    }).pipe(Effect.catchAll((error) => Effect.logWarning("Removing old jobs failed", error)))
+    // Completed jobs kept by none are deleted as they complete: nothing to prune.
+    const prune = pruneOnce(driver, removeOnComplete ? rules.slice(1) : rules).pipe(
+      Effect.catchAll((error) => Effect.logWarning("Removing old jobs failed", error))
+    )
 
     yield* prune.pipe(
       Effect.delay(Duration.toMillis(retention.interval ?? "1 minute")),

@@ -325,15 +325,16 @@ export const make: Effect.Effect<JobDriverShape> = Effect.gen(function*() {
 
   const prune = (request: PruneRequest) =>
     Effect.sync(() => {
-      let removed = 0
-      for (const [id, { job }] of slots) {
-        if (removed >= request.limit) break
-        if (job.state === request.state && job.finishedAt !== undefined && job.finishedAt < request.finishedBefore) {
-          slots.delete(id)
-          removed++
-        }
-      }
-      return removed
+      // Oldest finished first; among equal times, the earlier pushed.
+      const finished = [...slots.values()]
+        .filter((slot) => slot.job.state === request.state)
+        .sort((a, b) => (a.job.finishedAt ?? 0) - (b.job.finishedAt ?? 0) || a.seq - b.seq)
+      const doomed = "keepNewest" in request
+        ? finished.slice(0, Math.max(0, finished.length - request.keepNewest))
+        : finished.filter((slot) => (slot.job.finishedAt ?? 0) < request.finishedBefore)
+      const removed = doomed.slice(0, request.limit)
+      for (const slot of removed) slots.delete(slot.job.id)
+      return removed.length
     })
 
   return JobDriver.of({

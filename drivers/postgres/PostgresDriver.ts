@@ -195,7 +195,7 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
       })
     )
 
-    const workQueries = new Set<QueryName>(["claim", "renew", "finish", "set-progress", "prune"])
+    const workQueries = new Set<QueryName>(["claim", "renew", "finish", "set-progress", "prune", "prune-beyond"])
     const query = <Row extends Record<string, unknown>>(name: QueryName, values: ReadonlyArray<unknown>) =>
       Effect.tryPromise({
         try: () =>
@@ -264,10 +264,12 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
           failed: Number(row?.failed ?? 0),
           cancelled: Number(row?.cancelled ?? 0)
         }))),
-      prune: ({ finishedBefore, limit, state }) =>
-        query<{ removed: string }>("prune", [state, finishedBefore, limit]).pipe(
-          Effect.map(([row]) => Number(row?.removed ?? 0))
-        ),
+      prune: (request) =>
+        ("keepNewest" in request
+          ? query<{ removed: string }>("prune-beyond", [request.state, request.keepNewest, request.limit])
+          : query<{ removed: string }>("prune", [request.state, request.finishedBefore, request.limit])).pipe(
+            Effect.map(([row]) => Number(row?.removed ?? 0))
+          ),
       wakeups: Stream.fromPubSub(wakeups)
     })
   })

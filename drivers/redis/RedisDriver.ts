@@ -206,7 +206,14 @@ export const make = (options: RedisDriverOptions): Effect.Effect<JobDriverShape,
           failed: Number(reply[4]),
           cancelled: Number(reply[5])
         })),
-      prune: ({ finishedBefore, limit, state }) => run("prune", [state, finishedBefore, limit], Number),
+      prune: (request) =>
+        run(
+          "prune",
+          "keepNewest" in request
+            ? [request.state, "beyond", request.keepNewest, request.limit]
+            : [request.state, "before", request.finishedBefore, request.limit],
+          Number
+        ),
       wakeups: Stream.fromPubSub(wakeups)
     })
   })

@@ -141,12 +141,13 @@ describe("JobQueue", () => {
   })
 
   describe("options", () => {
-    it.scoped("a negative or fractional concurrency or prefetch is a defect that names the option", () =>
+    it.scoped("a negative or fractional count option is a defect that names the option", () =>
       Effect.gen(function*() {
         for (const [options, message] of [
           [{ concurrency: -1 }, "JobQueue option concurrency must be a non-negative integer, got -1"],
           [{ concurrency: 1.5 }, "JobQueue option concurrency must be a non-negative integer, got 1.5"],
-          [{ prefetch: -2 }, "JobQueue option prefetch must be a non-negative integer, got -2"]
+          [{ prefetch: -2 }, "JobQueue option prefetch must be a non-negative integer, got -2"],
+          [{ retention: { failed: { maxCount: -1 } } }, "retention.failed.maxCount must be a non-negative integer, got -1"]
         ] as const) {
           const exit = yield* Effect.exit(withMemoryQueue(options, JobQueue))
           assert.isTrue(Exit.isFailure(exit))

@@ -16,6 +16,7 @@ const queryNames = [
   "retry",
   "counts",
   "prune",
+  "prune-beyond",
   "get",
   "set-paused",
   "is-paused"

@@ -3,14 +3,23 @@
 
   KEYS[1]  the queue's key prefix, e.g. "{myapp}:"
   ARGV[1]  state: completed, failed or cancelled
-  ARGV[2]  remove jobs that finished strictly before this time (epoch ms)
-  ARGV[3]  the most jobs to remove
+  ARGV[2]  "before": remove jobs that finished strictly before ARGV[3] (epoch ms)
+           "beyond": remove every job but the ARGV[3] that finished last
+  ARGV[4]  the most jobs to remove
 
   Returns how many jobs were removed.
 ]]
 local base = KEYS[1]
 local set = base .. ARGV[1]
-local ids = redis.call("ZRANGEBYSCORE", set, "-inf", "(" .. ARGV[2], "LIMIT", 0, tonumber(ARGV[3]))
+local limit = tonumber(ARGV[4])
+local ids
+if ARGV[2] == "beyond" then
+  local excess = redis.call("ZCARD", set) - tonumber(ARGV[3])
+  if excess <= 0 then return 0 end
+  ids = redis.call("ZRANGE", set, 0, math.min(excess, limit) - 1)
+else
+  ids = redis.call("ZRANGEBYSCORE", set, "-inf", "(" .. ARGV[3], "LIMIT", 0, limit)
+end
 for _, id in ipairs(ids) do
   redis.call("DEL", base .. "job:" .. id)
   redis.call("ZREM", set, id)
