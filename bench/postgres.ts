@@ -9,8 +9,8 @@ import pg from "pg"
 import { effectJobsSystem } from "./lib/effect-jobs.js"
 import { graphileSystem } from "./lib/graphile.js"
 import { pgBossSystem } from "./lib/pgboss.js"
-import { printTable, type Row, writeReport } from "./lib/report.js"
-import { prefetchOptions, runScenarios, selected, settingsFor } from "./lib/system.js"
+import { printTable, writeReport } from "./lib/report.js"
+import { prefetchOptions, runBenchmark, selected, settingsFor } from "./lib/system.js"
 
 const connectionString = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test"
 const settings = settingsFor(process.argv.includes("--quick"))
@@ -37,13 +37,9 @@ const systems = [
   pgBossSystem(connectionString)
 ]
 
-const rows: Array<Row> = []
 const chosen = selected(systems)
-for (const system of chosen) {
-  console.log(`running ${system.name}`)
-  rows.push(...(await runScenarios(system, settings)))
-}
+const rows = await runBenchmark(chosen, settings)
 printTable(`Postgres: ${settings.jobs.toLocaleString("en-US")} no-op jobs, median of ${settings.runs}`, rows, ours.map((system) => system.name))
-// A partial run (--only) prints its table but keeps the last full report.
-if (chosen.length === systems.length) console.log(`\nwrote ${writeReport("postgres", rows, { ...settings })}`)
+// A partial or quick run prints its table but keeps the last full report.
+if (chosen.length === systems.length && !process.argv.includes("--quick")) console.log(`\nwrote ${writeReport("postgres", rows, { ...settings })}`)
 process.exit(0)

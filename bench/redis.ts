@@ -7,8 +7,8 @@ import { redisDriver } from "effect-jobs/redis"
 import { deletePrefix } from "../test/support/redis.js"
 import { bullmqSystem } from "./lib/bullmq.js"
 import { effectJobsSystem } from "./lib/effect-jobs.js"
-import { printTable, type Row, writeReport } from "./lib/report.js"
-import { prefetchOptions, runScenarios, selected, settingsFor } from "./lib/system.js"
+import { printTable, writeReport } from "./lib/report.js"
+import { prefetchOptions, runBenchmark, selected, settingsFor } from "./lib/system.js"
 
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379"
 const settings = settingsFor(process.argv.includes("--quick"))
@@ -23,15 +23,9 @@ const ours = [
 ]
 const systems = [...ours, bullmqSystem(redisUrl)]
 
-const rows: Array<Row> = []
 const chosen = selected(systems)
-for (const system of chosen) {
-  console.log(`running ${system.name}`)
-  // One unmeasured pass first, so neither system pays for JIT compilation inside a measured run.
-  for (const concurrency of settings.concurrencies) await system.process(concurrency, Math.min(settings.jobs, 2_000))
-  rows.push(...(await runScenarios(system, settings)))
-}
+const rows = await runBenchmark(chosen, settings)
 printTable(`Redis at ${redisUrl}: ${settings.jobs.toLocaleString("en-US")} no-op jobs, median of ${settings.runs}`, rows, ours.map((system) => system.name))
-// A partial run (--only) prints its table but keeps the last full report.
-if (chosen.length === systems.length) console.log(`\nwrote ${writeReport("redis", rows, { ...settings, redisUrl })}`)
+// A partial or quick run prints its table but keeps the last full report.
+if (chosen.length === systems.length && !process.argv.includes("--quick")) console.log(`\nwrote ${writeReport("redis", rows, { ...settings, redisUrl })}`)
 process.exit(0)

@@ -34,7 +34,7 @@ export interface ScenarioSettings {
 export const settingsFor = (quick: boolean): ScenarioSettings =>
   quick
     ? { jobs: 2_000, runs: 1, concurrencies: [1, 10, 50], pushJobs: 500, latencyJobs: 200, delayedJobs: 20 }
-    : { jobs: 20_000, runs: 3, concurrencies: [1, 10, 50], pushJobs: 2_000, latencyJobs: 2_000, delayedJobs: 100 }
+    : { jobs: 20_000, runs: 5, concurrencies: [1, 10, 50], pushJobs: 2_000, latencyJobs: 2_000, delayedJobs: 100 }
 
 /** The systems whose name contains the `--only=...` argument, or all of them. */
 export const selected = <S extends { readonly name: string }>(systems: ReadonlyArray<S>): ReadonlyArray<S> => {
@@ -45,28 +45,50 @@ export const selected = <S extends { readonly name: string }>(systems: ReadonlyA
 /** effect-jobs' claim-ahead setting in the "(prefetch)" rows: as many held jobs as slots, at least 10. */
 export const prefetchOptions = (concurrency: number) => ({ prefetch: Math.max(10, concurrency) })
 
-/** Runs every scenario on `system`, logging progress, and returns its rows. */
-export const runScenarios = async (system: QueueSystem, settings: ScenarioSettings): Promise<Array<Row>> => {
+/**
+ * Runs every scenario on every system and returns the rows. Throughput scenarios are interleaved: each run
+ * measures every system once, in an order that rotates from run to run, so a slow spell of a shared machine
+ * falls on all of them alike; each figure is the median of `runs`. Latency scenarios run once per system.
+ */
+export const runBenchmark = async (
+  systems: ReadonlyArray<QueueSystem>,
+  settings: ScenarioSettings
+): Promise<Array<Row>> => {
   const rows: Array<Row> = []
-  const add = (scenario: string, value: number, unit: string) => {
+  const add = (system: QueueSystem, scenario: string, value: number, unit: string) => {
     rows.push({ system: system.name, scenario, value, unit })
     console.log(`  ${system.name}: ${scenario} = ${value.toFixed(2)} ${unit}`)
   }
-  for (const concurrency of settings.concurrencies) {
-    const rates: Array<number> = []
-    for (let run = 0; run < settings.runs; run++) rates.push(settings.jobs / (await system.process(concurrency, settings.jobs)))
-    add(`process c=${concurrency}`, median(rates), "jobs/s")
+  const rotated = (run: number) => systems.map((_, i) => systems[(i + run) % systems.length]!)
+  /** Median rate per system of `measure` (seconds for `jobs` jobs) over the runs. */
+  const throughput = async (scenario: string, jobs: number, measure: (system: QueueSystem) => Promise<number>) => {
+    const rates = new Map<QueueSystem, Array<number>>(systems.map((system) => [system, []]))
+    for (let run = 0; run < settings.runs; run++) {
+      for (const system of rotated(run)) rates.get(system)!.push(jobs / (await measure(system)))
+    }
+    for (const system of systems) add(system, scenario, median(rates.get(system)!), "jobs/s")
   }
-  add("push single", settings.pushJobs / (await system.pushSingle(settings.pushJobs)), "jobs/s")
-  add("push bulk", settings.jobs / (await system.pushBulk(settings.jobs)), "jobs/s")
-  const latencies = await system.startDelays(settings.latencyJobs, 5)
-  add("push→start p50", percentile(latencies, 0.5), "ms")
-  add("push→start p95", percentile(latencies, 0.95), "ms")
-  add("push→start p99", percentile(latencies, 0.99), "ms")
+
+  console.log("warming up (one unmeasured pass per system and scenario)")
+  for (const system of systems) {
+    for (const concurrency of settings.concurrencies) await system.process(concurrency, Math.min(settings.jobs, 2_000))
+    await system.pushSingle(Math.min(settings.pushJobs, 500))
+  }
+  for (const concurrency of settings.concurrencies) {
+    await throughput(`process c=${concurrency}`, settings.jobs, (system) => system.process(concurrency, settings.jobs))
+  }
+  await throughput("push single", settings.pushJobs, (system) => system.pushSingle(settings.pushJobs))
+  await throughput("push bulk", settings.jobs, (system) => system.pushBulk(settings.jobs))
   const delays = Array.from({ length: settings.delayedJobs }, (_, i) => 100 + Math.round((900 * i) / settings.delayedJobs))
-  const lateness = await system.startDelays(settings.delayedJobs, 5, delays)
-  add("delayed lateness p50", percentile(lateness, 0.5), "ms")
-  add("delayed lateness p99", percentile(lateness, 0.99), "ms")
+  for (const system of systems) {
+    const latencies = await system.startDelays(settings.latencyJobs, 5)
+    add(system, "push→start p50", percentile(latencies, 0.5), "ms")
+    add(system, "push→start p95", percentile(latencies, 0.95), "ms")
+    add(system, "push→start p99", percentile(latencies, 0.99), "ms")
+    const lateness = await system.startDelays(settings.delayedJobs, 5, delays)
+    add(system, "delayed lateness p50", percentile(lateness, 0.5), "ms")
+    add(system, "delayed lateness p99", percentile(lateness, 0.99), "ms")
+  }
   return rows
 }
 
