@@ -48,7 +48,8 @@ const main = Effect.gen(function*() {
   }
   rows.push({ system: "effect-jobs memory", scenario: "push bulk (1,000 per call)", value: median(pushRates), unit: "jobs/s" })
   printTable(`Memory driver, ${jobs.toLocaleString("en-US")} no-op jobs, median of ${runs}`, rows)
-  console.log(`\nwrote ${writeReport("memory", rows, { jobs, runs })}`)
+  // A quick run prints its table but keeps the last full report.
+  if (!quick) console.log(`\nwrote ${writeReport("memory", rows, { jobs, runs })}`)
 })
 
 Effect.runPromise(main)
