@@ -9,6 +9,7 @@ import { Effect, Layer, ManagedRuntime, Schema } from "effect"
 import { JobDriver, type JobDriverShape, JobParameters, JobQueue, type NewJob } from "effect-jobs"
 import { postgresDriver } from "effect-jobs/postgres"
 import pg from "pg"
+import { loadQueries } from "../../drivers/postgres/internal/sql.js"
 import { nowMs, percentile, printTable, type Row } from "../lib/report.js"
 import { chunks, waitForCount } from "../lib/system.js"
 
@@ -106,8 +107,8 @@ const processRate = async (driverLayer: Layer.Layer<JobDriver>, jobs: number) =>
 }
 
 const explainClaim = async (schema: string) => {
-  const claim = (await import("node:fs")).readFileSync(new URL("../../drivers/postgres/sql/claim.sql", import.meta.url), "utf8")
-    .replace(/:schema\b/g, `"${schema}"`)
+  // The claim exactly as the driver sends it (next-run-at spliced in, the schema quoted).
+  const claim = loadQueries(schema).get("claim")!
   const client = new pg.Client({ connectionString, options: "-c enable_sort=off -c jit=off" })
   await client.connect()
   try {
