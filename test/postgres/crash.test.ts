@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest"
 import { Effect, ManagedRuntime, Option } from "effect"
 import { JobQueue } from "effect-jobs"
-import { type Child, startChild } from "../support/child.js"
+import { type Child, startChild, until } from "../support/child.js"
 import { databaseUrl, postgresTestDriver, uniqueSchema } from "../support/postgres.js"
 import { Work } from "./fixtures/jobs.js"
 
@@ -26,15 +26,6 @@ const startWorker = (name: string, schema: string) => {
   })
   children.push(child)
   return child
-}
-
-/** Polls `check` every 50 ms until it holds, failing after `timeoutMs`. */
-const until = async (label: string, check: () => Promise<boolean>, timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${label}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }
 
 describe("postgres kill -9", () => {

@@ -7,7 +7,7 @@ import { Effect, Layer, ManagedRuntime, Option } from "effect"
 import { JobQueue } from "effect-jobs"
 import type { JobDriver } from "effect-jobs"
 import { SendEmail } from "../../examples/shared/jobs.js"
-import { type Child, startChild } from "../support/child.js"
+import { type Child, startChild, until } from "../support/child.js"
 import { databaseUrl, postgresTestDriver, uniqueSchema } from "../support/postgres.js"
 import { redisTestDriver, redisUrl, uniquePrefix } from "../support/redis.js"
 
@@ -48,15 +48,6 @@ const startWorker = async (target: Target) => {
   children.push(child)
   await child.waitForLine("the worker to start", (line) => line.msg === "worker ready")
   return child
-}
-
-/** Polls `check` every 50 ms until it holds, failing after `timeoutMs`. */
-const until = async (label: string, check: () => Promise<boolean>, timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${label}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }
 
 describe.each(targets())("kill -9 on $name", (target) => {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Effect, ManagedRuntime, Option } from "effect"
 import { Redis } from "ioredis"
 import { JobQueue } from "../../src/index.js"
-import { type Child, startChild } from "../support/child.js"
+import { type Child, startChild, until } from "../support/child.js"
 import { redisTestDriver, redisUrl, uniquePrefix } from "../support/redis.js"
 import { Slow } from "./fixtures/jobs.js"
 
@@ -29,15 +29,6 @@ const startWorker = async (prefix: string, worker: string) => {
   children.push(child)
   await child.waitForLine(`worker ${worker} to start`, (line) => line.msg === "ready")
   return child
-}
-
-/** Polls `check` every 50 ms until it holds, failing after `timeoutMs`. */
-const until = async (label: string, check: () => Promise<boolean>, timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${label}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }
 
 /** Entries "<n>:<worker>:<attempt>" parsed. */
