@@ -7,6 +7,7 @@ import { Context, Effect, Layer, Option, Queue, Stream } from "effect"
 import { Redis } from "ioredis"
 import { ANY_JOB, JobDriver, type JobDriverShape } from "../../src/JobDriver.js"
 import { redisDriver } from "../../drivers/redis/index.js"
+import { keyBase, wakeupChannel } from "../../drivers/redis/internal/keys.js"
 import { redisTestDriver, redisUrl, uniquePrefix } from "../support/redis.js"
 
 /** Collects a driver's wake-ups into a queue for as long as the scope lives. */
@@ -42,7 +43,8 @@ describe("redis driver: wake-ups", () => {
       const received = yield* collect(worker)
       yield* pushUntilWoken(pusher, received, "Warmup")
       const latencies: Array<number> = []
-      for (let n = 0; n < 20; n++) latencies.push(yield* pushUntilWoken(pusher, received, "Email"))
+      // A name of its own each time: a push into a non-empty ready set signals nothing (see push.lua).
+      for (let n = 0; n < 20; n++) latencies.push(yield* pushUntilWoken(pusher, received, `Email${n}`))
       latencies.sort((a, b) => a - b)
       // Generous bound: this asserts a push-driven signal, not a benchmark figure.
       expect(latencies[10]).toBeLessThan(50)
@@ -76,5 +78,48 @@ describe("redis driver: wake-ups", () => {
       expect(caughtUp).toBe(true)
       // ...and hears pushes from the other instance again.
       yield* pushUntilWoken(pusher, received, "After")
+    }))
+
+  it.scopedLive("a push publishes only when it can wake a sleeping worker", () =>
+    Effect.gen(function*() {
+      const prefix = uniquePrefix("wake")
+      const driver = Context.get(yield* Layer.build(redisTestDriver(prefix)), JobDriver)
+      const channel = wakeupChannel(keyBase(prefix))
+      const heard = yield* Queue.unbounded<string>()
+      const listener = yield* Effect.acquireRelease(
+        Effect.promise(async () => {
+          const client = new Redis(redisUrl)
+          client.on("message", (_channel: string, name: string) => Queue.unsafeOffer(heard, name))
+          await client.subscribe(channel)
+          return client
+        }),
+        (client) => Effect.sync(() => client.disconnect())
+      )
+      void listener
+      const publisher = yield* Effect.acquireRelease(
+        Effect.sync(() => new Redis(redisUrl)),
+        (client) => Effect.sync(() => client.disconnect())
+      )
+      /**
+       * What `push` published, in order. A marker published after it arrives after anything the push
+       * published (one connection delivers in order), so no message means none, without waiting.
+       */
+      const publishedBy = (name: string, runAt: number) =>
+        Effect.gen(function*() {
+          yield* driver.push([{ name, payload: "{}", priority: 0, runAt }], 1_000)
+          yield* Effect.promise(() => publisher.publish(channel, "marker"))
+          const names: Array<string> = []
+          for (let next = yield* Queue.take(heard); next !== "marker"; next = yield* Queue.take(heard)) names.push(next)
+          return names
+        })
+      expect(yield* publishedBy("A", 0)).toEqual(["A"]) // ready set was empty
+      expect(yield* publishedBy("A", 0)).toEqual([]) // a wake-up for A is already out
+      expect(yield* publishedBy("B", 0)).toEqual(["B"]) // each name has its own ready set
+      expect(yield* publishedBy("C", 5_000)).toEqual(["C"]) // the first delayed job
+      expect(yield* publishedBy("C", 9_000)).toEqual([]) // later than the earliest: workers wake before it
+      expect(yield* publishedBy("D", 3_000)).toEqual(["D"]) // earlier than every other delayed job
+      const claimed = yield* driver.claim({ names: ["A"], limit: 10, owner: "w", leaseMs: 60_000, now: 1_000 })
+      expect(claimed.jobs).toHaveLength(2)
+      expect(yield* publishedBy("A", 0)).toEqual(["A"]) // empty again after the claim
     }))
 })

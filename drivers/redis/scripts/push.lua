@@ -8,13 +8,22 @@
   Returns a flat array: id1, inserted1 (1 or 0), id2, inserted2, ...
   A job with a chosen id that exists (in any state) is not inserted; nor is one whose unique key is held by a
   pending or active job: the existing id comes back with inserted 0.
+
+  A job name is published on the wake-up channel only when the push can change what a sleeping worker
+  waits for: a ready job into an empty ready set (a worker whose last claim came back short took every
+  ready job of its names, so a non-empty set means a wake-up is already on its way), or a delayed job
+  earlier than every other (workers sleep until the earliest delayed job at the latest).
 ]]
 --! include jobs
 local base = KEYS[1]
 local now = tonumber(ARGV[1])
 local jobs = cjson.decode(ARGV[2])
 local result = {}
+local seen = {}
 local woken = {}
+local readyWasEmpty = {}
+local earliest = redis.call("ZRANGE", base .. "delayed", 0, 0, "WITHSCORES")[2]
+earliest = earliest and tonumber(earliest)
 
 for _, job in ipairs(jobs) do
   local existing = nil
@@ -48,18 +57,23 @@ for _, job in ipairs(jobs) do
     redis.call("HSET", jobKey(base, id), unpack(fields))
     -- The job was just written from validated input: file it without reading it back.
     if job.runAt <= now then
-      redis.call("ZADD", readyKey(base, job.name), readyScore(job.priority, job.runAt), member)
+      local key = readyKey(base, job.name)
+      if readyWasEmpty[job.name] == nil then readyWasEmpty[job.name] = redis.call("EXISTS", key) == 0 end
+      redis.call("ZADD", key, readyScore(job.priority, job.runAt), member)
+      if readyWasEmpty[job.name] then woken[job.name] = true end
     else
       redis.call("ZADD", base .. "delayed", job.runAt, member)
+      if earliest == nil or job.runAt < earliest then
+        earliest = job.runAt
+        woken[job.name] = true
+      end
     end
-    woken[job.name] = true
+    seen[job.name] = true
     table.insert(result, id)
     table.insert(result, 1)
   end
 end
 
-for name in pairs(woken) do
-  redis.call("SADD", base .. "names", name)
-  redis.call("PUBLISH", base .. "wakeup", name)
-end
+for name in pairs(seen) do redis.call("SADD", base .. "names", name) end
+for name in pairs(woken) do redis.call("PUBLISH", base .. "wakeup", name) end
 return result
