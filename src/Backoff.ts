@@ -18,13 +18,22 @@ export interface Backoff {
 
 const make = (delay: (attempt: number, random: number) => Duration.Duration): Backoff => ({ _tag: "Backoff", delay })
 
+/** Options are code, not data: a nonsensical one throws at construction rather than retrying oddly. */
+const check = (name: string, value: number, min: number) => {
+  if (!(Number.isFinite(value) && value >= min)) {
+    throw new RangeError(`Backoff ${name} must be a finite number >= ${min}, got ${value}`)
+  }
+  return value
+}
+
 /** Spreads `millis` by up to ±`jitter` (a fraction) so failing jobs do not retry in lockstep. */
 const withJitter = (millis: number, jitter: number, random: number): number =>
   Math.max(0, Math.round(millis * (1 + jitter * (2 * random - 1))))
 
 /**
  * Exponential backoff: `base * factor^(attempt - 1)`, capped at `max`, spread by `jitter`.
- * Defaults: base 1 second, factor 2, max 1 hour, jitter 0.2 (±20%).
+ * Defaults: base 1 second, factor 2, max 1 hour, jitter 0.2 (±20%). Throws a `RangeError` for a factor
+ * below 1, a negative jitter, or an infinite base or max.
  *
  * @since 0.1.0
  */
@@ -35,9 +44,10 @@ export const exponential = (options: {
   readonly jitter?: number
 } = {}): Backoff => {
   const base = Duration.toMillis(options.base ?? "1 second")
-  const factor = options.factor ?? 2
-  const max = Duration.toMillis(options.max ?? "1 hour")
-  const jitter = options.jitter ?? 0.2
+  const factor = check("factor", options.factor ?? 2, 1)
+  const max = check("max", Duration.toMillis(options.max ?? "1 hour"), 0)
+  const jitter = check("jitter", options.jitter ?? 0.2, 0)
+  check("base", base, 0)
   return make((attempt, random) =>
     Duration.millis(withJitter(Math.min(max, base * Math.pow(factor, Math.max(0, attempt - 1))), jitter, random))
   )
@@ -49,8 +59,8 @@ export const exponential = (options: {
  * @since 0.1.0
  */
 export const fixed = (delay: Duration.DurationInput, options: { readonly jitter?: number } = {}): Backoff => {
-  const millis = Duration.toMillis(delay)
-  const jitter = options.jitter ?? 0
+  const millis = check("delay", Duration.toMillis(delay), 0)
+  const jitter = check("jitter", options.jitter ?? 0, 0)
   return make((_attempt, random) => Duration.millis(withJitter(millis, jitter, random)))
 }
 

@@ -42,6 +42,16 @@ describe("Backoff", () => {
       assert.strictEqual(millis(backoff, 20, almostOne), 15000)
     })
 
+    it("rejects options that make no sense with a RangeError naming the option", () => {
+      assert.throws(() => Backoff.exponential({ factor: 0.5 }), RangeError, "Backoff factor must be a finite number >= 1, got 0.5")
+      assert.throws(() => Backoff.exponential({ factor: Number.NaN }), RangeError, "factor")
+      assert.throws(() => Backoff.exponential({ jitter: -0.1 }), RangeError, "Backoff jitter must be a finite number >= 0, got -0.1")
+      assert.throws(() => Backoff.exponential({ base: Duration.infinity }), RangeError, "base")
+      assert.throws(() => Backoff.exponential({ max: Duration.infinity }), RangeError, "max")
+      assert.throws(() => Backoff.fixed(Duration.infinity), RangeError, "delay")
+      assert.throws(() => Backoff.fixed("1 second", { jitter: Number.NaN }), RangeError, "jitter")
+    })
+
     it("never goes below zero, even with a jitter above 1", () => {
       assert.strictEqual(millis(Backoff.exponential({ base: "1 second", jitter: 3 }), 1, 0), 0)
     })
