@@ -42,8 +42,11 @@ export const selected = <S extends { readonly name: string }>(systems: ReadonlyA
   return only === undefined ? systems : systems.filter((system) => system.name.includes(only))
 }
 
-/** effect-jobs' claim-ahead setting in the "(prefetch)" rows: as many held jobs as slots, at least 10. */
-export const prefetchOptions = (concurrency: number) => ({ prefetch: Math.max(10, concurrency) })
+/**
+ * effect-jobs' claim-ahead setting in the "(prefetch)" rows: up to 100 jobs held ahead of the slots, the
+ * setting for a stream of short jobs (pg-boss here fetches batches of 1,000).
+ */
+export const prefetchOptions = () => ({ prefetch: 100 })
 
 /**
  * Runs every scenario on every system and returns the rows. Throughput scenarios are interleaved: each run
