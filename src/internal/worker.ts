@@ -71,10 +71,11 @@ export const makeWorker = (
       for (const job of jobs) settle({ _tag: "Released", id: job.id, owner })
     }
 
-    /** Hands back the prefetched jobs that match, without using an attempt. */
-    const releasePrefetched = (matches: (job: ClaimedJob) => boolean) => {
-      release(prefetched.filter(matches))
+    /** Removes the prefetched jobs that match and returns them. */
+    const takePrefetched = (matches: (job: ClaimedJob) => boolean) => {
+      const taken = prefetched.filter(matches)
       prefetched = prefetched.filter((job) => !matches(job))
+      return taken
     }
 
     const finished = (id: string): Effect.Effect<void> =>
@@ -217,7 +218,7 @@ export const makeWorker = (
           continue
         }
         const lostIds = new Set(renewed.right)
-        prefetched = prefetched.filter((job) => !lostIds.has(job.id))
+        takePrefetched((job) => lostIds.has(job.id))
         const lost = renewed.right.flatMap((id) => {
           const entry = running.get(id)
           return entry === undefined || entry.stoppedFor !== undefined ? [] : [entry]
@@ -285,20 +286,20 @@ export const makeWorker = (
       unregister: (name: string) =>
         Effect.gen(function*() {
           registry.delete(name)
-          releasePrefetched((job) => job.name === name)
+          release(takePrefetched((job) => job.name === name))
           yield* drain((job) => job.name === name)
           yield* flushAll
         }),
       /** Stops a running attempt locally after its job was cancelled (its outcome is not recorded). */
       interruptLocal: (id: string) =>
         Effect.suspend(() => {
-          prefetched = prefetched.filter((job) => job.id !== id)
+          takePrefetched((job) => job.id === id)
           const entry = running.get(id)
           return entry === undefined || entry.stoppedFor !== undefined ? Effect.void : stopAttempts([entry], "lost")
         }),
       shutdown: Effect.gen(function*() {
         stopping = true
-        releasePrefetched(() => true)
+        release(takePrefetched(() => true))
         workSignal.notify()
         slotSignal.notify()
         yield* drain(() => true)
