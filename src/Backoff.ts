@@ -43,11 +43,10 @@ export const exponential = (options: {
   readonly max?: Duration.DurationInput
   readonly jitter?: number
 } = {}): Backoff => {
-  const base = Duration.toMillis(options.base ?? "1 second")
+  const base = check("base", Duration.toMillis(options.base ?? "1 second"), 0)
   const factor = check("factor", options.factor ?? 2, 1)
   const max = check("max", Duration.toMillis(options.max ?? "1 hour"), 0)
   const jitter = check("jitter", options.jitter ?? 0.2, 0)
-  check("base", base, 0)
   return make((attempt, random) =>
     Duration.millis(withJitter(Math.min(max, base * Math.pow(factor, Math.max(0, attempt - 1))), jitter, random))
   )

@@ -33,6 +33,7 @@ import { wrap } from "./JobMiddleware.js"
 import { type JobParametersSchema, schemaOf } from "./JobParameters.js"
 import { decodeByName, type EncodedJob, encodeJob, type PushOptions } from "./internal/encode.js"
 import { parseCron, runSchedule, type ScheduleOptions, slotId } from "./internal/scheduler.js"
+import { nonNegativeInteger } from "./internal/options.js"
 import { keepsNone, pruneOnce, retentionRule } from "./internal/retention.js"
 import { makeWorker } from "./internal/worker.js"
 
@@ -158,12 +159,6 @@ export interface JobQueueShape {
 }
 
 
-/** A count option; a negative or fractional one is a programming error, reported as a defect at start. */
-const count = (name: string, value: number) =>
-  Number.isInteger(value) && value >= 0
-    ? Effect.succeed(value)
-    : Effect.die(new RangeError(`JobQueue option ${name} must be a non-negative integer, got ${value}`))
-
 const notJobParameters = (params: unknown) =>
   new InvalidJobParameters({
     jobName: typeof params === "object" && params !== null ? params.constructor.name : typeof params,
@@ -195,8 +190,8 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
     )
     const worker = yield* makeWorker(driver, events, {
       owner: options.workerId ?? `worker-${globalThis.crypto.randomUUID()}`,
-      concurrency: yield* count("concurrency", options.concurrency ?? 10),
-      prefetch: yield* count("prefetch", options.prefetch ?? 0),
+      concurrency: yield* nonNegativeInteger("JobQueue option concurrency", options.concurrency ?? 10),
+      prefetch: yield* nonNegativeInteger("JobQueue option prefetch", options.prefetch ?? 0),
       leaseMs: Duration.toMillis(options.leaseDuration ?? "15 seconds"),
       pollIntervalMs: Duration.toMillis(options.pollInterval ?? "5 seconds"),
       shutdownTimeoutMs: Duration.toMillis(options.shutdownTimeout ?? "25 seconds"),

@@ -4,6 +4,7 @@
 import { Clock, Duration, Effect } from "effect"
 import type { FinishedState, JobDriverShape } from "../JobDriver.js"
 import type { KeepJobs } from "../JobQueue.js"
+import { nonNegativeInteger } from "./options.js"
 
 /** One state's rule, resolved: jobs older than `maxAgeMs` or beyond the newest `maxCount` go. */
 export interface RetentionRule {
@@ -15,7 +16,7 @@ export interface RetentionRule {
 const isLimits = (keep: KeepJobs): keep is { readonly maxAge?: Duration.DurationInput; readonly maxCount?: number } =>
   typeof keep === "object" && keep !== null && !Array.isArray(keep) && !Duration.isDuration(keep)
 
-/** Resolves one state's option; a bad count is a programming error, reported as a defect at start. */
+/** Resolves one state's option; a bad `maxCount` is a defect (see `nonNegativeInteger`). */
 export const retentionRule = (
   state: FinishedState,
   keep: KeepJobs | undefined,
@@ -25,10 +26,10 @@ export const retentionRule = (
   if (keep === "forever") return Effect.succeed({ state, maxAgeMs: undefined, maxCount: undefined })
   if (!isLimits(keep)) return Effect.succeed({ state, maxAgeMs: Duration.toMillis(keep), maxCount: undefined })
   const { maxAge, maxCount } = keep
-  if (maxCount !== undefined && !(Number.isInteger(maxCount) && maxCount >= 0)) {
-    return Effect.die(new RangeError(`retention.${state}.maxCount must be a non-negative integer, got ${maxCount}`))
-  }
-  return Effect.succeed({ state, maxAgeMs: maxAge === undefined ? undefined : Duration.toMillis(maxAge), maxCount })
+  const maxAgeMs = maxAge === undefined ? undefined : Duration.toMillis(maxAge)
+  return maxCount === undefined
+    ? Effect.succeed({ state, maxAgeMs, maxCount })
+    : Effect.map(nonNegativeInteger(`retention.${state}.maxCount`, maxCount), (count) => ({ state, maxAgeMs, maxCount: count }))
 }
 
 /** Whether finished jobs of the rule's state are kept not at all: they can be deleted as they finish. */
