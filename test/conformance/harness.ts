@@ -2,6 +2,7 @@
  * Shared set-up for the conformance suite: a fresh driver per test, queues over it, and ways to wait for
  * what the worker does without sleeping.
  */
+import { assert } from "@effect/vitest"
 import { Context, Effect, ExecutionStrategy, Exit, Layer, Option, Queue, Schema, Scope } from "effect"
 import type { JobDriverShape, JobRecord } from "../../src/JobDriver.js"
 import { JobDriver } from "../../src/JobDriver.js"
@@ -112,3 +113,12 @@ export const record = (driver: JobDriverShape, id: string): Effect.Effect<JobRec
       onSome: Effect.succeed
     }))
   )
+
+/** Asserts that each job was released: back to pending, no attempt used, no lease. */
+export const assertReleased = (driver: JobDriverShape, ids: ReadonlyArray<string>): Effect.Effect<void> =>
+  Effect.forEach(ids, (id) =>
+    Effect.map(record(driver, id), (stored) => {
+      assert.strictEqual(stored.state, "pending")
+      assert.strictEqual(stored.attempts, 0)
+      assert.isUndefined(stored.leaseOwner)
+    }), { discard: true })

@@ -7,7 +7,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Clock, Deferred, Effect, Fiber, Option, TestClock } from "effect"
 import type { JobQueueOptions } from "../../src/JobQueue.js"
 import type { JobDriverShape } from "../../src/JobDriver.js"
-import { eventually, type MakeDriver, realPause, record, setup, Tick, waitFor, waitForAll } from "./harness.js"
+import { assertReleased, eventually, type MakeDriver, realPause, record, setup, Tick, waitFor, waitForAll } from "./harness.js"
 
 /** Waits until the driver counts exactly `active` active jobs. */
 const activeCount = (driver: JobDriverShape, active: number) =>
@@ -51,12 +51,7 @@ export const prefetchCases = (makeDriver: MakeDriver) =>
         yield* Deferred.succeed(proceed, undefined)
         yield* Fiber.join(closing)
         assert.strictEqual((yield* record(driver, ids[0]!)).state, "completed")
-        for (const id of ids.slice(1)) {
-          const stored = yield* record(driver, id)
-          assert.strictEqual(stored.state, "pending")
-          assert.strictEqual(stored.attempts, 0)
-          assert.isUndefined(stored.leaseOwner)
-        }
+        yield* assertReleased(driver, ids.slice(1))
       }))
 
     it.scoped("a prefetched job that is cancelled never starts", () =>

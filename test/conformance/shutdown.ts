@@ -4,7 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Option, TestClock } from "effect"
-import { eventually, type MakeDriver, realPause, record, setup, startQueue, Tick, waitFor, waitForAll } from "./harness.js"
+import { assertReleased, eventually, type MakeDriver, realPause, record, setup, startQueue, Tick, waitFor, waitForAll } from "./harness.js"
 
 /** Moves the test clock a second at a time until `fiber` is done (bounded). */
 const advanceUntilDone = (fiber: Fiber.Fiber<unknown, unknown>) =>
@@ -51,12 +51,7 @@ export const shutdownCases = (makeDriver: MakeDriver) =>
         const closing = yield* Effect.fork(close)
         yield* advanceUntilDone(closing)
         yield* Deferred.await(interrupted)
-        for (const id of ids) {
-          const stored = yield* record(driver, id)
-          assert.strictEqual(stored.state, "pending")
-          assert.strictEqual(stored.attempts, 0)
-          assert.isUndefined(stored.leaseOwner)
-        }
+        yield* assertReleased(driver, ids)
       }))
 
     it.scoped("released jobs are picked up at once by another instance", () =>
