@@ -10,7 +10,7 @@ import { effectJobsSystem } from "./lib/effect-jobs.js"
 import { graphileSystem } from "./lib/graphile.js"
 import { pgBossSystem } from "./lib/pgboss.js"
 import { printTable, writeReport } from "./lib/report.js"
-import { prefetchOptions, runBenchmark, selected, settingsFor } from "./lib/system.js"
+import { noPrefetchOptions, runBenchmark, selected, settingsFor } from "./lib/system.js"
 
 const connectionString = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test"
 const settings = settingsFor(process.argv.includes("--quick"))
@@ -28,7 +28,7 @@ const namespace = () => {
 }
 const ours = [
   effectJobsSystem("effect-jobs postgres", namespace),
-  effectJobsSystem("effect-jobs postgres (prefetch)", namespace, prefetchOptions)
+  effectJobsSystem("effect-jobs postgres (prefetch 0)", namespace, noPrefetchOptions)
 ]
 const systems = [
   ...ours,

@@ -8,7 +8,7 @@ import { deletePrefix } from "../test/support/redis.js"
 import { bullmqSystem } from "./lib/bullmq.js"
 import { effectJobsSystem } from "./lib/effect-jobs.js"
 import { printTable, writeReport } from "./lib/report.js"
-import { prefetchOptions, runBenchmark, selected, settingsFor } from "./lib/system.js"
+import { noPrefetchOptions, runBenchmark, selected, settingsFor } from "./lib/system.js"
 
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379"
 const settings = settingsFor(process.argv.includes("--quick"))
@@ -19,7 +19,7 @@ const namespace = () => {
 }
 const ours = [
   effectJobsSystem("effect-jobs redis", namespace),
-  effectJobsSystem("effect-jobs redis (prefetch)", namespace, prefetchOptions)
+  effectJobsSystem("effect-jobs redis (prefetch 0)", namespace, noPrefetchOptions)
 ]
 const systems = [...ours, bullmqSystem(redisUrl)]
 

@@ -129,6 +129,21 @@ export interface ClaimRequest {
   /** The lease lasts until `now + leaseMs` unless renewed. */
   readonly leaseMs: number
   readonly now: number
+  /**
+   * Outcomes to record in the same call, exactly as `finish` would, so a busy worker reports what ended and
+   * fetches more in one round trip. Their lost ids come back in `ClaimResult.lost`.
+   */
+  readonly finishing?: FinishRequest
+}
+
+/**
+ * Attempt outcomes to record, and whether completed jobs are deleted instead of kept.
+ *
+ * @since 0.1.0
+ */
+export interface FinishRequest {
+  readonly outcomes: ReadonlyArray<Outcome>
+  readonly removeOnComplete: boolean
 }
 
 /**
@@ -162,6 +177,8 @@ export interface ClaimResult {
    * until then at the latest.
    */
   readonly nextRunAt: number | undefined
+  /** The ids of `finishing` outcomes whose lease was no longer held (ignored, as `finish` reports them). */
+  readonly lost: ReadonlyArray<string>
 }
 
 /**
@@ -245,7 +262,10 @@ export interface JobDriverShape {
   readonly name: string
   /** Inserts jobs atomically (all or none) and wakes workers. Results are in input order. */
   readonly push: (jobs: ReadonlyArray<NewJob>, now: number) => Effect.Effect<ReadonlyArray<PushResult>, DriverError>
-  /** Claims up to `limit` ready jobs under a lease. Returns nothing while the queue is paused. */
+  /**
+   * Records the `finishing` outcomes (even while paused), then claims up to `limit` ready jobs under a lease.
+   * Claims nothing while the queue is paused.
+   */
   readonly claim: (request: ClaimRequest) => Effect.Effect<ClaimResult, DriverError>
   /** Extends the leases `owner` still holds; returns the ids it no longer holds (lost, cancelled, gone). */
   readonly renew: (request: RenewRequest) => Effect.Effect<ReadonlyArray<string>, DriverError>

@@ -76,11 +76,12 @@ export interface JobQueueOptions {
   /** Attempts run at once by this instance (default 10). `0` makes a push-only instance. */
   readonly concurrency?: number
   /**
-   * Jobs this instance may claim beyond its free slots while a backlog lasts (default 0). They stay leased
-   * here and start as slots free, saving a round trip per job for short jobs; keep it 0 for long jobs, which
-   * other instances could otherwise have started.
+   * Jobs this instance may claim beyond its free slots while a backlog lasts. They stay leased here and start
+   * as slots free, saving round trips for short jobs. The default, `"auto"`, holds only as many as the recent
+   * run times say will start within 10 ms (at most 100, none until a job has finished); `0` never claims
+   * ahead, so other instances can take every job not yet running.
    */
-  readonly prefetch?: number
+  readonly prefetch?: number | "auto"
   /** How long a claimed job stays leased without renewal (default 15 seconds). */
   readonly leaseDuration?: Duration.DurationInput
   /** How long shutdown waits for running attempts before releasing them (default 25 seconds). */
@@ -191,7 +192,9 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
     const worker = yield* makeWorker(driver, events, {
       owner: options.workerId ?? `worker-${globalThis.crypto.randomUUID()}`,
       concurrency: yield* nonNegativeInteger("JobQueue option concurrency", options.concurrency ?? 10),
-      prefetch: yield* nonNegativeInteger("JobQueue option prefetch", options.prefetch ?? 0),
+      prefetch: options.prefetch === undefined || options.prefetch === "auto"
+        ? "auto"
+        : yield* nonNegativeInteger("JobQueue option prefetch", options.prefetch),
       leaseMs: Duration.toMillis(options.leaseDuration ?? "15 seconds"),
       pollIntervalMs: Duration.toMillis(options.pollInterval ?? "5 seconds"),
       shutdownTimeoutMs: Duration.toMillis(options.shutdownTimeout ?? "25 seconds"),

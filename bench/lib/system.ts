@@ -43,10 +43,10 @@ export const selected = <S extends { readonly name: string }>(systems: ReadonlyA
 }
 
 /**
- * effect-jobs' claim-ahead setting in the "(prefetch)" rows: up to 100 jobs held ahead of the slots, the
- * setting for a stream of short jobs (pg-boss here fetches batches of 1,000).
+ * effect-jobs with claiming ahead turned off, in the "(prefetch 0)" rows: a worker never holds more jobs than
+ * it runs (the default, `"auto"`, holds short jobs ahead).
  */
-export const prefetchOptions = () => ({ prefetch: 100 })
+export const noPrefetchOptions = () => ({ prefetch: 0 })
 
 /**
  * Runs every scenario on every system and returns the rows. Throughput scenarios are interleaved: each run

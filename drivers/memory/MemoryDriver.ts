@@ -10,6 +10,7 @@ import {
   type CancelResult,
   type ClaimedJob,
   type ClaimRequest,
+  type ClaimResult,
   type JobCounts,
   JobDriver,
   type JobDriverShape,
@@ -189,9 +190,10 @@ export const make: Effect.Effect<JobDriverShape> = Effect.gen(function*() {
   }
 
   const claim = (request: ClaimRequest) =>
-    Effect.sync(() => {
-      if (paused) return { jobs: [], nextRunAt: undefined }
-      const { leaseMs, limit, names, now, owner } = request
+    Effect.sync((): ClaimResult => {
+      const { finishing, leaseMs, limit, names, now, owner } = request
+      const lost = finishing === undefined ? [] : record(finishing.outcomes, now, finishing)
+      if (paused) return { jobs: [], nextRunAt: undefined, lost }
       promote(now)
       const jobs: Array<ClaimedJob> = []
       while (jobs.length < limit) {
@@ -216,7 +218,7 @@ export const make: Effect.Effect<JobDriverShape> = Effect.gen(function*() {
           runAt: job.runAt
         })
       }
-      return { jobs, nextRunAt: nextRunAt() }
+      return { jobs, nextRunAt: nextRunAt(), lost }
     })
 
   const held = (id: string, owner: string): Slot | undefined => {
@@ -235,46 +237,46 @@ export const make: Effect.Effect<JobDriverShape> = Effect.gen(function*() {
       return lost
     })
 
-  const finish = (outcomes: ReadonlyArray<Outcome>, now: number, options: { readonly removeOnComplete: boolean }) =>
-    Effect.sync(() => {
-      const lost: Array<string> = []
-      const woken: Array<string> = []
-      for (const outcome of outcomes) {
-        const slot = held(outcome.id, outcome.owner)
-        if (slot === undefined) {
-          lost.push(outcome.id)
-          continue
+  /** Applies outcomes whose lease is held; returns the ids of the others. */
+  const record = (outcomes: ReadonlyArray<Outcome>, now: number, options: { readonly removeOnComplete: boolean }) => {
+    const lost: Array<string> = []
+    const woken: Array<string> = []
+    for (const outcome of outcomes) {
+      const slot = held(outcome.id, outcome.owner)
+      if (slot === undefined) {
+        lost.push(outcome.id)
+        continue
+      }
+      const job = slot.job
+      switch (outcome._tag) {
+        case "Completed": {
+          leave(slot, "completed", now)
+          if (options.removeOnComplete) slots.delete(job.id)
+          break
         }
-        const job = slot.job
-        switch (outcome._tag) {
-          case "Completed": {
-            leave(slot, "completed", now)
-            if (options.removeOnComplete) slots.delete(job.id)
-            break
-          }
-          case "Failed": {
-            job.lastError = outcome.error
-            leave(slot, "failed", now)
-            break
-          }
-          case "Retry": {
-            job.lastError = outcome.error
-            job.runAt = outcome.runAt
-            backToPending(slot, now)
-            woken.push(job.name)
-            break
-          }
-          case "Released": {
-            job.attempts = Math.max(0, job.attempts - 1)
-            backToPending(slot, now)
-            woken.push(job.name)
-            break
-          }
+        case "Failed": {
+          job.lastError = outcome.error
+          leave(slot, "failed", now)
+          break
+        }
+        case "Retry": {
+          job.lastError = outcome.error
+          job.runAt = outcome.runAt
+          backToPending(slot, now)
+          woken.push(job.name)
+          break
+        }
+        case "Released": {
+          job.attempts = Math.max(0, job.attempts - 1)
+          backToPending(slot, now)
+          woken.push(job.name)
+          break
         }
       }
-      notify(woken)
-      return lost
-    })
+    }
+    notify(woken)
+    return lost
+  }
 
   const setProgress = (id: string, owner: string, progress: number) =>
     Effect.sync(() => {
@@ -346,8 +348,8 @@ export const make: Effect.Effect<JobDriverShape> = Effect.gen(function*() {
         return results
       }),
     claim,
+    finish: (outcomes, now, options) => Effect.sync(() => record(outcomes, now, options)),
     renew,
-    finish,
     setProgress,
     get,
     cancel,

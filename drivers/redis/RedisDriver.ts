@@ -10,11 +10,13 @@ import {
   ANY_JOB,
   type CancelResult,
   type ClaimedJob,
+  type ClaimResult,
   type JobCounts,
   JobDriver,
   type JobDriverShape,
   type JobRecord,
-  type JobState
+  type JobState,
+  type Outcome
 } from "../../src/JobDriver.js"
 import { DriverError } from "../../src/JobErrors.js"
 import { jobKey, keyBase, pausedKey, prefixProblem, wakeupChannel } from "./internal/keys.js"
@@ -63,10 +65,13 @@ const toRecord = (id: string, hash: Record<string, string>): JobRecord => ({
   leaseExpiresAt: optionalNumber(hash.leaseExpiresAt)
 })
 
-/** Claim replies: nextRunAt, then seven values per job. */
-const parseClaim = (reply: ReadonlyArray<string | number>) => {
+/** Claim replies (a JSON array): nextRunAt, the count of lost outcomes and their ids, then seven values per job. */
+const parseClaim = (encoded: string): ClaimResult => {
+  const reply = JSON.parse(encoded) as ReadonlyArray<string | number>
+  const lostEnd = 2 + Number(reply[1])
+  const lost = reply.slice(2, lostEnd).map(String)
   const jobs: Array<ClaimedJob> = []
-  for (let i = 1; i + 6 < reply.length; i += 7) {
+  for (let i = lostEnd; i + 6 < reply.length; i += 7) {
     jobs.push({
       id: String(reply[i]),
       name: String(reply[i + 1]),
@@ -78,8 +83,18 @@ const parseClaim = (reply: ReadonlyArray<string | number>) => {
     })
   }
   const next = Number(reply[0])
-  return { jobs, nextRunAt: next >= 0 ? next : undefined }
+  return { jobs, nextRunAt: next >= 0 ? next : undefined, lost }
 }
+
+/** Outcomes as finish.lua and claim.lua read them: a JSON array of [tag, id, owner, error, runAt]. */
+const encodeOutcomes = (outcomes: ReadonlyArray<Outcome>) =>
+  JSON.stringify(outcomes.map((outcome) => [
+    outcome._tag,
+    outcome.id,
+    outcome.owner,
+    outcome._tag === "Retry" || outcome._tag === "Failed" ? outcome.error : "",
+    outcome._tag === "Retry" ? String(outcome.runAt) : ""
+  ]))
 
 const clientOptions = (commandTimeout: number, role: string) => ({
   lazyConnect: true,
@@ -168,7 +183,16 @@ export const make = (options: RedisDriverOptions): Effect.Effect<JobDriverShape,
           for (let i = 0; i < reply.length; i += 2) results.push({ id: String(reply[i]), inserted: Number(reply[i + 1]) === 1 })
           return results
         }),
-      claim: ({ leaseMs, limit, names, now, owner }) => run("claim", [now, limit, owner, leaseMs, ...names], parseClaim),
+      claim: ({ finishing, leaseMs, limit, names, now, owner }) =>
+        run("claim", [
+          now,
+          limit,
+          owner,
+          leaseMs,
+          finishing?.removeOnComplete === true ? "1" : "0",
+          encodeOutcomes(finishing?.outcomes ?? []),
+          ...names
+        ], parseClaim),
       renew: ({ ids, leaseMs, now, owner }) =>
         ids.length === 0 ? Effect.succeed([]) : run("renew", [now, owner, leaseMs, ...ids], (reply: Array<string>) => reply),
       finish: (outcomes, now, { removeOnComplete }) =>
@@ -177,13 +201,7 @@ export const make = (options: RedisDriverOptions): Effect.Effect<JobDriverShape,
           [
             now,
             removeOnComplete ? "1" : "0",
-            ...outcomes.flatMap((outcome) => [
-              outcome._tag,
-              outcome.id,
-              outcome.owner,
-              outcome._tag === "Retry" || outcome._tag === "Failed" ? outcome.error : "",
-              outcome._tag === "Retry" ? outcome.runAt : ""
-            ])
+            encodeOutcomes(outcomes)
           ],
           (reply: Array<string>) => reply
         ),

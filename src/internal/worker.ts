@@ -2,7 +2,7 @@
  * The worker pool behind `JobQueue`: one claim loop, one fiber per running job, batched acknowledgements,
  * lease renewal and the graceful drain.
  */
-import { Clock, Effect, Fiber, PubSub, Runtime, Stream } from "effect"
+import { Clock, Effect, Either, Fiber, PubSub, Runtime, Stream } from "effect"
 import { ANY_JOB, type ClaimedJob, type JobDriverShape, type Outcome } from "../JobDriver.js"
 import { JobEvent } from "../JobEvent.js"
 import type { JobMiddleware } from "../JobMiddleware.js"
@@ -12,8 +12,11 @@ import { makeSignal } from "./signal.js"
 export interface WorkerOptions {
   readonly owner: string
   readonly concurrency: number
-  /** Jobs claimed ahead of free slots while a backlog lasts, held leased until a slot frees. */
-  readonly prefetch: number
+  /**
+   * Jobs claimed ahead of free slots while a backlog lasts, held leased until a slot frees; `"auto"` holds
+   * what the recent run times say will start within `AUTO_PREFETCH_HORIZON_MS`, up to `AUTO_PREFETCH_MAX`.
+   */
+  readonly prefetch: number | "auto"
   readonly leaseMs: number
   readonly pollIntervalMs: number
   readonly shutdownTimeoutMs: number
@@ -23,6 +26,8 @@ export interface WorkerOptions {
 
 interface Running {
   readonly job: ClaimedJob
+  /** When the attempt started (the worker's clock), for the run times `prefetch: "auto"` goes by. */
+  readonly startedAt: number
   fiber: Fiber.RuntimeFiber<void> | undefined
   /** Why the worker interrupted the attempt; `undefined` while it runs normally. */
   stoppedFor: "shutdown" | "lost" | undefined
@@ -35,6 +40,11 @@ interface Settled {
 }
 
 const retryDelayMs = (failures: number) => Math.min(5_000, 100 * 2 ** Math.min(failures, 6))
+
+/** `prefetch: "auto"` holds only jobs expected to start within this many milliseconds... */
+export const AUTO_PREFETCH_HORIZON_MS = 10
+/** ...and never more than this many. */
+export const AUTO_PREFETCH_MAX = 100
 
 export const makeWorker = (
   driver: JobDriverShape,
@@ -54,6 +64,16 @@ export const makeWorker = (
     let flushing = 0
     let stopping = false
     const { leaseMs, owner } = options
+    const clock = yield* Effect.clock
+    /** Attempt run times, smoothed; `undefined` until one finished. */
+    let meanRunMs: number | undefined
+    /** How many jobs to hold ahead of the slots now. */
+    const prefetch = (): number => {
+      if (options.prefetch !== "auto") return options.prefetch
+      if (meanRunMs === undefined) return 0
+      const startingSoon = options.concurrency * AUTO_PREFETCH_HORIZON_MS / Math.max(meanRunMs, 0.01)
+      return Math.min(AUTO_PREFETCH_MAX, Math.floor(startingSoon))
+    }
     const runHooks = options.middleware.flatMap((middleware) => middleware.run === undefined ? [] : [middleware.run])
 
     const publish = (event: JobEvent) => {
@@ -80,6 +100,11 @@ export const makeWorker = (
 
     const finished = (id: string): Effect.Effect<void> =>
       Effect.suspend(() => {
+        const entry = running.get(id)
+        if (entry !== undefined && entry.stoppedFor === undefined) {
+          const runMs = clock.unsafeCurrentTimeMillis() - entry.startedAt
+          meanRunMs = meanRunMs === undefined ? runMs : meanRunMs + (runMs - meanRunMs) / 8
+        }
         running.delete(id)
         slotSignal.notify()
         const next = stopping ? undefined : prefetched.shift()
@@ -94,7 +119,7 @@ export const makeWorker = (
         // Unregistered (or shutting down) while the claim was in flight: hand it back untouched.
         return Effect.sync(() => release([job]))
       }
-      const entry: Running = { job, fiber: undefined, stoppedFor: undefined }
+      const entry: Running = { job, startedAt: clock.unsafeCurrentTimeMillis(), fiber: undefined, stoppedFor: undefined }
       running.set(job.id, entry)
       return Effect.sync(() => {
         // A root fiber in the handler's own runtime: its services, logger and clock, without per-job provides.
@@ -114,33 +139,37 @@ export const makeWorker = (
         )
       }, { concurrency: "unbounded", discard: true })
 
-    const claimThreshold = Math.max(1, Math.floor((options.concurrency + options.prefetch) / 4))
+    // Under a backlog two claims run at once, each for half the slots, so the driver works on one while the
+    // worker runs the jobs of the other. Together they never lease more than the free slots (and `prefetch`).
+    const claimsAtOnce = options.concurrency > 1 ? 2 : 1
+    /** Whether the last claim filled its limit: then more work is likely waiting. */
+    let backlog = false
+    let claimsInFlight = 0
+    /** Slots that the claims in flight may fill. */
+    let reserved = 0
+    let failures = 0
+    /** After a short or failed claim: no claim before this time unless a wake-up comes. */
+    let restUntil = 0
 
-    const claimLoop = Effect.gen(function*() {
-      // Whether the last claim filled every free slot: then more work is likely waiting.
-      let backlog = false
-      let failures = 0
-      while (!stopping) {
-        const free = options.concurrency - running.size - prefetched.length
-        // Claim ahead only once a full claim showed a backlog: an idle queue's jobs stay free for any worker.
-        const limit: number = free + (backlog ? options.prefetch : 0)
-        const names = [...registry.keys()]
-        // Under a backlog, wait for a few free slots so one claim fetches several jobs.
-        if (limit <= 0 || (backlog && limit < claimThreshold && running.size > 0)) {
-          yield* slotSignal.wait
-          continue
-        }
-        if (names.length === 0) {
-          yield* workSignal.wait
-          continue
-        }
+    /** One claim: records the outcomes it carries, starts the jobs it got, and says when to claim again. */
+    const claimOnce = (names: ReadonlyArray<string>, limit: number, carried: ReadonlyArray<Settled>) =>
+      Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        const result = yield* Effect.either(driver.claim({ names, limit, owner, leaseMs, now }))
-        if (result._tag === "Left") {
+        const result = yield* Effect.either(driver.claim({
+          names,
+          limit,
+          owner,
+          leaseMs,
+          now,
+          ...(carried.length === 0 ? {} : { finishing: finishRequest(carried) })
+        }))
+        yield* recorded(carried, Either.map(result, (claimed) => claimed.lost))
+        reserved -= limit
+        if (Either.isLeft(result)) {
           failures++
-          yield* Effect.logWarning(`Claiming jobs failed (retry ${failures}); retrying`, result.left)
-          yield* Effect.race(Effect.sleep(retryDelayMs(failures)), workSignal.wait)
-          continue
+          backlog = false
+          restUntil = now + retryDelayMs(failures)
+          return yield* Effect.logWarning(`Claiming jobs failed (retry ${failures}); retrying`, result.left)
         }
         failures = 0
         const { jobs, nextRunAt } = result.right
@@ -148,8 +177,7 @@ export const makeWorker = (
         const queued = prefetched.concat(jobs)
         if (stopping) {
           prefetched = []
-          release(queued)
-          break
+          return release(queued)
         }
         const startable = Math.max(0, options.concurrency - running.size)
         prefetched = queued.slice(startable)
@@ -158,41 +186,100 @@ export const makeWorker = (
         if (!backlog) {
           // Measured after the claim: time passed while it ran counts towards the wait.
           const after = yield* Clock.currentTimeMillis
-          const wait = Math.max(0, Math.min(options.pollIntervalMs, (nextRunAt ?? Infinity) - after))
-          if (wait > 0) yield* Effect.race(Effect.sleep(wait), workSignal.wait)
+          restUntil = after + Math.max(0, Math.min(options.pollIntervalMs, (nextRunAt ?? Infinity) - after))
         }
+      }).pipe(Effect.ensuring(Effect.sync(() => {
+        claimsInFlight--
+        slotSignal.notify()
+      })))
+
+    const claimLoop = Effect.gen(function*() {
+      while (!stopping) {
+        const names = [...registry.keys()]
+        if (names.length === 0) {
+          yield* workSignal.wait
+          continue
+        }
+        if (claimsInFlight === 0 && restUntil > 0) {
+          const wait = restUntil - (yield* Clock.currentTimeMillis)
+          restUntil = 0
+          if (wait > 0) yield* Effect.race(Effect.sleep(wait), workSignal.wait)
+          continue
+        }
+        // Claim ahead only once a full claim showed a backlog: an idle queue's jobs stay free for any worker.
+        const capacity = options.concurrency + (backlog ? prefetch() : 0)
+        const free = capacity - running.size - prefetched.length - reserved
+        const limit = backlog ? Math.min(free, Math.ceil(capacity / claimsAtOnce)) : free
+        const busy = running.size > 0 || claimsInFlight > 0
+        // Without a backlog one claim at a time; under one, wait for a few free slots so each claim fetches
+        // several jobs.
+        const enough = Math.max(1, Math.floor(capacity / 4))
+        if (limit <= 0 || claimsInFlight >= (backlog ? claimsAtOnce : 1) || (backlog && limit < enough && busy)) {
+          yield* slotSignal.wait
+          continue
+        }
+        claimsInFlight++
+        reserved += limit
+        // Outcomes waiting to be recorded ride along, so one round trip reports them and fetches more work.
+        // A claim for a single job goes alone: the flush records them meanwhile without delaying it.
+        yield* Effect.fork(claimOnce(names, limit, limit > 1 ? takeBuffered() : []))
       }
+      // Claims in flight hand their jobs back (see `stopping` in claimOnce) before the loop ends.
+      while (claimsInFlight > 0) yield* slotSignal.wait
     })
 
-    const flushOnce = Effect.gen(function*() {
-      if (buffered.length === 0) return
+    /** Takes the buffered outcomes for one driver call; they count as in flight until `recorded`. */
+    const takeBuffered = () => {
       const batch = buffered
       buffered = []
-      flushing++
+      if (batch.length > 0) flushing++
+      return batch
+    }
+
+    const finishRequest = (batch: ReadonlyArray<Settled>) => ({
+      outcomes: batch.map((settled) => settled.outcome),
+      removeOnComplete: options.removeOnComplete
+    })
+
+    /**
+     * Ends a driver call that carried `batch`: on success publishes the events of the outcomes stored (the
+     * lost ones run again elsewhere); on failure puts the batch back to be retried.
+     */
+    const recorded = (batch: ReadonlyArray<Settled>, result: Either.Either<ReadonlyArray<string>, unknown>) =>
+      Effect.suspend(() => {
+        if (batch.length === 0) return Effect.void
+        flushing--
+        if (Either.isLeft(result)) {
+          buffered = batch.concat(buffered)
+          flushSignal.notify()
+          return Effect.void
+        }
+        const lost = new Set(result.right)
+        for (const settled of batch) {
+          if (settled.event !== undefined && !lost.has(settled.outcome.id)) publish(settled.event)
+        }
+        if (buffered.length === 0 && flushing === 0) idleSignal.notify()
+        return lost.size === 0
+          ? Effect.void
+          : Effect.logWarning(`Lease lost before ${lost.size} attempt(s) could be recorded; they run again`)
+      })
+
+    const flushOnce = Effect.gen(function*() {
+      const batch = takeBuffered()
+      if (batch.length === 0) return
       const now = yield* Clock.currentTimeMillis
-      const lost = yield* driver.finish(batch.map((settled) => settled.outcome), now, {
-        removeOnComplete: options.removeOnComplete
-      }).pipe(
-        Effect.tapError(() =>
-          Effect.sync(() => {
-            buffered = batch.concat(buffered)
-          })
-        ),
-        Effect.ensuring(Effect.sync(() => flushing--))
-      )
-      const lostIds = new Set(lost)
-      for (const settled of batch) {
-        if (settled.event !== undefined && !lostIds.has(settled.outcome.id)) publish(settled.event)
-      }
-      if (lost.length > 0) {
-        yield* Effect.logWarning(`Lease lost before ${lost.length} attempt(s) could be recorded; they run again`)
-      }
+      const { outcomes, removeOnComplete } = finishRequest(batch)
+      const result = yield* Effect.either(driver.finish(outcomes, now, { removeOnComplete }))
+      yield* recorded(batch, result)
+      if (Either.isLeft(result)) return yield* result.left
     })
 
     const flushLoop = Effect.gen(function*() {
       let failures = 0
       for (;;) {
         yield* flushSignal.wait
+        // Let a claim about to start take these outcomes along instead.
+        yield* Effect.yieldNow()
         const result = yield* Effect.either(flushOnce)
         if (result._tag === "Left") {
           failures++
@@ -270,10 +357,10 @@ export const makeWorker = (
       }
     })
 
+    const claiming = yield* Effect.forkDaemon(claimLoop)
     const loops = yield* Effect.forkDaemon(
-      Effect.all([claimLoop, flushLoop, renewLoop, wakeupLoop], { concurrency: "unbounded", discard: true })
+      Effect.all([flushLoop, renewLoop, wakeupLoop], { concurrency: "unbounded", discard: true })
     )
-    void loops
 
     return {
       registry,
@@ -302,8 +389,14 @@ export const makeWorker = (
         release(takePrefetched(() => true))
         workSignal.notify()
         slotSignal.notify()
-        yield* drain(() => true)
+        // The claim loop stops at its next turn; a claim in flight still hands its jobs back and records the
+        // outcomes it carried.
+        yield* Effect.all([
+          drain(() => true),
+          Fiber.await(claiming).pipe(Effect.timeout(options.shutdownTimeoutMs), Effect.ignore)
+        ], { concurrency: "unbounded", discard: true })
         yield* flushAll
+        yield* Fiber.interrupt(claiming)
         yield* Fiber.interrupt(loops)
       })
     }

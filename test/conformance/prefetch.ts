@@ -1,7 +1,8 @@
 /**
  * Conformance: prefetch. While a backlog lasts, a queue with `prefetch` claims that many jobs beyond its
  * free slots, keeps their leases alive, starts them in claim order as slots free, and hands them back
- * untouched when it stops or when they are cancelled.
+ * untouched when it stops or when they are cancelled. The default, `"auto"`, holds jobs ahead only while
+ * the recent jobs ran short.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Deferred, Effect, Fiber, Option, TestClock } from "effect"
@@ -63,6 +64,40 @@ export const prefetchCases = (makeDriver: MakeDriver) =>
         yield* waitForAll(events, "Completed", [ids[0]!, ids[2]!, ids[3]!])
         assert.deepStrictEqual(ran, [1, 3, 4])
         assert.strictEqual((yield* record(driver, ids[1]!)).state, "cancelled")
+      }))
+
+    it.scoped("by default holds jobs ahead once short jobs have run", () =>
+      Effect.gen(function*() {
+        const { driver, events, queue } = yield* setup(makeDriver, { concurrency: 1 })
+        const proceed = yield* Deferred.make<void>()
+        const ran: Array<number> = []
+        const ids = yield* queue.pushMany(Array.from({ length: 20 }, (_, i) => new Tick({ n: i + 1 })))
+        // The first three take no time on the test clock; the fourth waits.
+        yield* queue.registerJob(Tick, ({ n }) =>
+          Effect.sync(() => ran.push(n)).pipe(Effect.zipRight(n === 4 ? Deferred.await(proceed) : Effect.void)))
+        yield* waitFor(events, "Started", ids[3])
+        // One running, the sixteen behind it held (the limit is 100).
+        yield* activeCount(driver, 17)
+        yield* Deferred.succeed(proceed, undefined)
+        yield* waitForAll(events, "Completed", ids.slice(3))
+        assert.deepStrictEqual(ran, Array.from({ length: 20 }, (_, i) => i + 1))
+      }))
+
+    it.scoped("by default holds none ahead while jobs run long", () =>
+      Effect.gen(function*() {
+        const { driver, events, queue } = yield* setup(makeDriver, { concurrency: 1 })
+        const proceed = yield* Deferred.make<void>()
+        const ids = yield* queue.pushMany(Array.from({ length: 6 }, (_, i) => new Tick({ n: i + 1 })))
+        yield* queue.registerJob(Tick, ({ n }) =>
+          n === 1 ? Effect.sleep("1 second") : n === 2 ? Deferred.await(proceed) : Effect.void)
+        yield* waitFor(events, "Started", ids[0])
+        yield* TestClock.adjust("1 second")
+        // Job 1 ran a second: nothing is expected to start within the horizon, so only job 2 is claimed.
+        yield* waitFor(events, "Started", ids[1])
+        const counts = yield* Effect.orDie(driver.counts(yield* Clock.currentTimeMillis))
+        assert.deepStrictEqual([counts.active, counts.pending], [1, 4])
+        yield* Deferred.succeed(proceed, undefined)
+        yield* waitForAll(events, "Completed", ids.slice(1))
       }))
 
     it.scoped("renews the leases of prefetched jobs while they wait", () =>

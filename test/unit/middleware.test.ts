@@ -127,7 +127,7 @@ describe("push middleware", () => {
     }
     return withMemoryQueue({ middleware: [audit] }, Effect.gen(function*() {
       const queue = yield* JobQueue
-      yield* queue.registerJob(Task, () => Effect.never)
+      yield* queue.registerJob(Task, () => Effect.void)
       const one = yield* queue.push(new Task({ n: 1 }), { delay: "5 seconds", priority: 2 })
       const many = yield* queue.pushMany([new Task({ n: 2 }), new Other({ label: "x" })])
       const byName = yield* queue.pushByName("Task", { n: 4 })

@@ -1,28 +1,34 @@
 --[[
-  Claims up to `limit` ready jobs for the given names under a lease.
+  Records the outcomes the worker carries (as finish.lua does), then claims up to `limit` ready jobs for the
+  given names under a lease.
 
   KEYS[1]  the queue's key prefix, e.g. "{myapp}:"
   ARGV[1]  now (epoch ms)
   ARGV[2]  limit
   ARGV[3]  lease owner
   ARGV[4]  lease duration (ms)
-  ARGV[5..] job names
+  ARGV[5]  "1" to delete completed jobs instead of keeping them
+  ARGV[6]  the outcomes carried, a JSON array as in finish.lua ("[]" for none)
+  ARGV[7..] job names
 
-  First moves due delayed jobs to their ready sets and jobs whose lease expired back to pending (at most
+  Then moves due delayed jobs to their ready sets and jobs whose lease expired back to pending (at most
   1,000 of each per call), then takes the best jobs across the names' ready sets: higher priority, earlier
   runAt, push order. A job whose record is damaged is failed with the reason instead of being handed out.
   Nothing is claimed while the queue is paused.
 
-  Returns: nextRunAt, then per job: id, name, payload, attempt, maxAttempts ("" if unset), createdAt, runAt.
-  nextRunAt is the earliest delayed runAt or lease expiry; -1 when there is none or the batch is full (more
+  Returns one JSON array (a single string is far cheaper for the client to read than a long reply): nextRunAt,
+  the number of lost outcomes and their ids (leases not held, ignored), then per job: id, name, payload,
+  attempt, maxAttempts ("" if unset), createdAt, runAt. nextRunAt is the earliest delayed runAt or lease expiry; -1 when there is none or the batch is full (more
   work is likely waiting), `now` when damaged records were skipped (claim again at once).
 ]]
 --! include jobs
+--! include outcomes
 local base = KEYS[1]
 local now = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
 local owner = ARGV[3]
 local expires = now + tonumber(ARGV[4])
+local FIRST_NAME = 7
 local BOUND = 1000
 local KNOWN_STATES = { pending = true, active = true, completed = true, failed = true, cancelled = true }
 
@@ -64,7 +70,10 @@ local function claimProblem(fields)
   return nil
 end
 
-if redis.call("EXISTS", base .. "paused") == 1 then return { -1 } end
+local lost = ARGV[6] == "[]" and {} or recordOutcomes(base, now, ARGV[5] == "1", ARGV[6])
+local result = { -1, #lost }
+for _, id in ipairs(lost) do table.insert(result, id) end
+if redis.call("EXISTS", base .. "paused") == 1 then return cjson.encode(result) end
 
 local due = redis.call("ZRANGEBYSCORE", base .. "delayed", "-inf", now, "LIMIT", 0, BOUND)
 if #due > 0 then
@@ -91,21 +100,20 @@ end
 -- Candidates: the first `limit` members of each name's ready set, merged by (score, member). A set's taken
 -- members are always a prefix of it, so they leave it with one ZREMRANGEBYRANK.
 local candidates = {}
-for i = 5, #ARGV do
+for i = FIRST_NAME, #ARGV do
   local key = readyKey(base, ARGV[i])
   local top = redis.call("ZRANGE", key, 0, limit - 1, "WITHSCORES")
   for j = 1, #top, 2 do
     table.insert(candidates, { member = top[j], score = tonumber(top[j + 1]), key = key })
   end
 end
-if #ARGV > 5 then
+if #ARGV > FIRST_NAME then
   table.sort(candidates, function(a, b)
     if a.score ~= b.score then return a.score < b.score end
     return a.member < b.member
   end)
 end
 
-local result = { 0 }
 local taken = {}
 local leased = {}
 local claimed = 0
@@ -157,4 +165,4 @@ elseif skipped > 0 then
 else
   result[1] = nextRunAt()
 end
-return result
+return cjson.encode(result)
