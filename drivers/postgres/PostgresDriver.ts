@@ -226,17 +226,16 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
     return JobDriver.of({
       name: "postgres",
       push: (jobs, now) => jobs.length === 0 ? Effect.succeed([]) : pushJobs(query, jobs, now, channel),
-      // Carried outcomes are recorded on a second pooled connection while the claim runs: two statements,
-      // one round trip of waiting.
+      // Carried outcomes are recorded first: if that fails nothing is claimed, so no job is left leased to a
+      // worker that never heard of it.
       claim: ({ finishing, leaseMs, limit, names, now, owner }) =>
-        Effect.all([
-          finishing === undefined ? Effect.succeed([]) : finish(finishing.outcomes, now, finishing.removeOnComplete),
-          query<ClaimRow & Record<string, unknown>>("claim", [names, now, limit, owner, leaseMs])
-        ], { concurrency: 2 }).pipe(Effect.map(([lost, rows]) => {
+        Effect.gen(function*() {
+          const lost = finishing === undefined ? [] : yield* finish(finishing.outcomes, now, finishing.removeOnComplete)
+          const rows = yield* query<ClaimRow & Record<string, unknown>>("claim", [names, now, limit, owner, leaseMs])
           const next = rows.find((row) => row.id === null)
           const jobs = rows.filter((row): row is typeof row & { id: string } => row.id !== null).sort(claimOrder).map(toClaimed)
           return { jobs, nextRunAt: optionalNumber(next?.next_run_at), lost }
-        })),
+        }),
       renew: ({ ids, leaseMs, now, owner }) =>
         ids.length === 0 ? Effect.succeed([]) : query<{ id: string }>("renew", [ids, owner, now + leaseMs]).pipe(
           Effect.map((rows) => {

@@ -1,12 +1,13 @@
 /**
- * The worker pool behind `JobQueue`: one claim loop, one fiber per running job, batched acknowledgements,
- * lease renewal and the graceful drain.
+ * The worker pool behind `JobQueue`: the claim loop, one fiber per running job, lease renewal and the
+ * graceful drain (outcomes are recorded by `outcomes.ts`).
  */
 import { Clock, Effect, Either, Fiber, PubSub, Runtime, Stream } from "effect"
-import { ANY_JOB, type ClaimedJob, type JobDriverShape, type Outcome } from "../JobDriver.js"
-import { JobEvent } from "../JobEvent.js"
+import { ANY_JOB, type ClaimedJob, type JobDriverShape } from "../JobDriver.js"
+import type { JobEvent } from "../JobEvent.js"
 import type { JobMiddleware } from "../JobMiddleware.js"
 import { makeAttempt, type Registration } from "./attempt.js"
+import { makeOutcomes, retryDelayMs, type Settled } from "./outcomes.js"
 import { makeSignal } from "./signal.js"
 
 export interface WorkerOptions {
@@ -33,14 +34,6 @@ interface Running {
   stoppedFor: "shutdown" | "lost" | undefined
 }
 
-/** Where a terminal event goes once its outcome is stored. */
-interface Settled {
-  readonly outcome: Outcome
-  readonly event: JobEvent | undefined
-}
-
-const retryDelayMs = (failures: number) => Math.min(5_000, 100 * 2 ** Math.min(failures, 6))
-
 /** `prefetch: "auto"` holds only jobs expected to start within this many milliseconds... */
 export const AUTO_PREFETCH_HORIZON_MS = 10
 /** ...and never more than this many. */
@@ -58,10 +51,6 @@ export const makeWorker = (
     let prefetched: Array<ClaimedJob> = []
     const workSignal = makeSignal()
     const slotSignal = makeSignal()
-    const flushSignal = makeSignal()
-    const idleSignal = makeSignal()
-    let buffered: Array<Settled> = []
-    let flushing = 0
     let stopping = false
     const { leaseMs, owner } = options
     const clock = yield* Effect.clock
@@ -80,10 +69,8 @@ export const makeWorker = (
       events.unsafeOffer(event)
     }
 
-    const settle = (outcome: Outcome, event?: JobEvent) => {
-      buffered.push({ outcome, event })
-      flushSignal.notify()
-    }
+    const outcomes = makeOutcomes(driver, { removeOnComplete: options.removeOnComplete, publish })
+    const { settle } = outcomes
 
     const attempt = makeAttempt({ driver, owner, publish, settle, runHooks })
 
@@ -108,9 +95,7 @@ export const makeWorker = (
         running.delete(id)
         slotSignal.notify()
         const next = stopping ? undefined : prefetched.shift()
-        if (next !== undefined) return start(next)
-        if (running.size === 0) idleSignal.notify()
-        return Effect.void
+        return next === undefined ? Effect.void : start(next)
       })
 
     const start = (job: ClaimedJob): Effect.Effect<void> => {
@@ -161,9 +146,9 @@ export const makeWorker = (
           owner,
           leaseMs,
           now,
-          ...(carried.length === 0 ? {} : { finishing: finishRequest(carried) })
+          ...(carried.length === 0 ? {} : { finishing: outcomes.request(carried) })
         }))
-        yield* recorded(carried, Either.map(result, (claimed) => claimed.lost))
+        yield* outcomes.recorded(carried, Either.map(result, (claimed) => claimed.lost))
         reserved -= limit
         if (Either.isLeft(result)) {
           failures++
@@ -222,75 +207,10 @@ export const makeWorker = (
         reserved += limit
         // Outcomes waiting to be recorded ride along, so one round trip reports them and fetches more work.
         // A claim for a single job goes alone: the flush records them meanwhile without delaying it.
-        yield* Effect.fork(claimOnce(names, limit, limit > 1 ? takeBuffered() : []))
+        yield* Effect.fork(claimOnce(names, limit, limit > 1 ? outcomes.take() : []))
       }
       // Claims in flight hand their jobs back (see `stopping` in claimOnce) before the loop ends.
       while (claimsInFlight > 0) yield* slotSignal.wait
-    })
-
-    /** Takes the buffered outcomes for one driver call; they count as in flight until `recorded`. */
-    const takeBuffered = () => {
-      const batch = buffered
-      buffered = []
-      if (batch.length > 0) flushing++
-      return batch
-    }
-
-    const finishRequest = (batch: ReadonlyArray<Settled>) => ({
-      outcomes: batch.map((settled) => settled.outcome),
-      removeOnComplete: options.removeOnComplete
-    })
-
-    /**
-     * Ends a driver call that carried `batch`: on success publishes the events of the outcomes stored (the
-     * lost ones run again elsewhere); on failure puts the batch back to be retried.
-     */
-    const recorded = (batch: ReadonlyArray<Settled>, result: Either.Either<ReadonlyArray<string>, unknown>) =>
-      Effect.suspend(() => {
-        if (batch.length === 0) return Effect.void
-        flushing--
-        if (Either.isLeft(result)) {
-          buffered = batch.concat(buffered)
-          flushSignal.notify()
-          return Effect.void
-        }
-        const lost = new Set(result.right)
-        for (const settled of batch) {
-          if (settled.event !== undefined && !lost.has(settled.outcome.id)) publish(settled.event)
-        }
-        if (buffered.length === 0 && flushing === 0) idleSignal.notify()
-        return lost.size === 0
-          ? Effect.void
-          : Effect.logWarning(`Lease lost before ${lost.size} attempt(s) could be recorded; they run again`)
-      })
-
-    const flushOnce = Effect.gen(function*() {
-      const batch = takeBuffered()
-      if (batch.length === 0) return
-      const now = yield* Clock.currentTimeMillis
-      const { outcomes, removeOnComplete } = finishRequest(batch)
-      const result = yield* Effect.either(driver.finish(outcomes, now, { removeOnComplete }))
-      yield* recorded(batch, result)
-      if (Either.isLeft(result)) return yield* result.left
-    })
-
-    const flushLoop = Effect.gen(function*() {
-      let failures = 0
-      for (;;) {
-        yield* flushSignal.wait
-        // Let a claim about to start take these outcomes along instead.
-        yield* Effect.yieldNow()
-        const result = yield* Effect.either(flushOnce)
-        if (result._tag === "Left") {
-          failures++
-          yield* Effect.logWarning("Recording job outcomes failed; retrying", result.left)
-          yield* Effect.sleep(retryDelayMs(failures))
-          flushSignal.notify()
-        } else {
-          failures = 0
-          if (buffered.length === 0 && flushing === 0) idleSignal.notify()
-        }
-      }
     })
 
     const renewLoop = Effect.gen(function*() {
@@ -344,22 +264,9 @@ export const makeWorker = (
         }
       })
 
-    const flushAll = Effect.gen(function*() {
-      for (let tries = 0; buffered.length > 0 || flushing > 0; tries++) {
-        if (flushing > 0 || tries > 0) yield* Effect.race(idleSignal.wait, Effect.sleep(retryDelayMs(tries)))
-        if (buffered.length > 0 && flushing === 0) {
-          yield* flushOnce.pipe(Effect.catchAll((error) => Effect.logWarning("Recording job outcomes failed", error)))
-        }
-        if (tries > 50) {
-          yield* Effect.logError(`Could not record ${buffered.length} job outcome(s); their leases will expire`)
-          return
-        }
-      }
-    })
-
     const claiming = yield* Effect.forkDaemon(claimLoop)
     const loops = yield* Effect.forkDaemon(
-      Effect.all([flushLoop, renewLoop, wakeupLoop], { concurrency: "unbounded", discard: true })
+      Effect.all([outcomes.flushLoop, renewLoop, wakeupLoop], { concurrency: "unbounded", discard: true })
     )
 
     return {
@@ -375,7 +282,7 @@ export const makeWorker = (
           registry.delete(name)
           release(takePrefetched((job) => job.name === name))
           yield* drain((job) => job.name === name)
-          yield* flushAll
+          yield* outcomes.flushAll
         }),
       /** Stops a running attempt locally after its job was cancelled (its outcome is not recorded). */
       interruptLocal: (id: string) =>
@@ -395,7 +302,7 @@ export const makeWorker = (
           drain(() => true),
           Fiber.await(claiming).pipe(Effect.timeout(options.shutdownTimeoutMs), Effect.ignore)
         ], { concurrency: "unbounded", discard: true })
-        yield* flushAll
+        yield* outcomes.flushAll
         yield* Fiber.interrupt(claiming)
         yield* Fiber.interrupt(loops)
       })

@@ -1,0 +1,114 @@
+/**
+ * Attempt outcomes on their way to the driver: buffered as attempts end, recorded in batches (riding along
+ * with a claim, or flushed on their own), and their events published once they are stored.
+ */
+import { Clock, Effect, Either } from "effect"
+import type { FinishRequest, JobDriverShape, Outcome } from "../JobDriver.js"
+import type { JobEvent } from "../JobEvent.js"
+import { makeSignal } from "./signal.js"
+
+/** An outcome, and the event to publish once it is stored. */
+export interface Settled {
+  readonly outcome: Outcome
+  readonly event: JobEvent | undefined
+}
+
+/** Backoff between retries of a failing driver call. */
+export const retryDelayMs = (failures: number) => Math.min(5_000, 100 * 2 ** Math.min(failures, 6))
+
+export const makeOutcomes = (
+  driver: JobDriverShape,
+  options: { readonly removeOnComplete: boolean; readonly publish: (event: JobEvent) => void }
+) => {
+  let buffered: Array<Settled> = []
+  /** Batches handed to a driver call that has not answered yet. */
+  let inFlight = 0
+  const flushSignal = makeSignal()
+  const idleSignal = makeSignal()
+
+  const settle = (outcome: Outcome, event?: JobEvent) => {
+    buffered.push({ outcome, event })
+    flushSignal.notify()
+  }
+
+  /** Takes the buffered outcomes for one driver call; they count as in flight until `recorded`. */
+  const take = (): ReadonlyArray<Settled> => {
+    const batch = buffered
+    buffered = []
+    if (batch.length > 0) inFlight++
+    return batch
+  }
+
+  const request = (batch: ReadonlyArray<Settled>): FinishRequest => ({
+    outcomes: batch.map((settled) => settled.outcome),
+    removeOnComplete: options.removeOnComplete
+  })
+
+  /**
+   * Ends a driver call that carried `batch`: on success publishes the events of the outcomes stored (the
+   * lost ones run again elsewhere); on failure puts the batch back to be retried.
+   */
+  const recorded = (batch: ReadonlyArray<Settled>, result: Either.Either<ReadonlyArray<string>, unknown>) =>
+    Effect.suspend(() => {
+      if (batch.length === 0) return Effect.void
+      inFlight--
+      if (Either.isLeft(result)) {
+        buffered = batch.concat(buffered)
+        flushSignal.notify()
+        return Effect.void
+      }
+      const lost = new Set(result.right)
+      for (const settled of batch) {
+        if (settled.event !== undefined && !lost.has(settled.outcome.id)) options.publish(settled.event)
+      }
+      if (buffered.length === 0 && inFlight === 0) idleSignal.notify()
+      return lost.size === 0
+        ? Effect.void
+        : Effect.logWarning(`Lease lost before ${lost.size} attempt(s) could be recorded; they run again`)
+    })
+
+  const flushOnce = Effect.gen(function*() {
+    const batch = take()
+    if (batch.length === 0) return
+    const now = yield* Clock.currentTimeMillis
+    const { outcomes, removeOnComplete } = request(batch)
+    const result = yield* Effect.either(driver.finish(outcomes, now, { removeOnComplete }))
+    yield* recorded(batch, result)
+    if (Either.isLeft(result)) return yield* result.left
+  })
+
+  /** Records outcomes that no claim took along, retrying with backoff while the driver fails. */
+  const flushLoop = Effect.gen(function*() {
+    let failures = 0
+    for (;;) {
+      yield* flushSignal.wait
+      // Let a claim about to start take these outcomes along instead.
+      yield* Effect.yieldNow()
+      const result = yield* Effect.either(flushOnce)
+      if (result._tag === "Left") {
+        failures++
+        yield* Effect.logWarning("Recording job outcomes failed; retrying", result.left)
+        yield* Effect.sleep(retryDelayMs(failures))
+        flushSignal.notify()
+      } else {
+        failures = 0
+      }
+    }
+  })
+
+  /** Returns once every outcome settled so far is stored, or after ~50 failed tries (leases then expire). */
+  const flushAll = Effect.gen(function*() {
+    for (let tries = 0; buffered.length > 0 || inFlight > 0; tries++) {
+      if (inFlight > 0 || tries > 0) yield* Effect.race(idleSignal.wait, Effect.sleep(retryDelayMs(tries)))
+      if (buffered.length > 0 && inFlight === 0) {
+        yield* flushOnce.pipe(Effect.catchAll((error) => Effect.logWarning("Recording job outcomes failed", error)))
+      }
+      if (tries > 50) {
+        yield* Effect.logError(`Could not record ${buffered.length} job outcome(s); their leases will expire`)
+        return
+      }
+    }
+  })
+
+  return { settle, take, request, recorded, flushLoop, flushAll }
+}
