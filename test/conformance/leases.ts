@@ -5,6 +5,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Option, TestClock } from "effect"
 import { eventually, type MakeDriver, record, setup, Tick, waitFor } from "./harness.js"
+import type { Outcome } from "../../src/JobDriver.js"
 
 const leaseMs = 15_000
 
@@ -53,6 +54,28 @@ export const leaseCases = (makeDriver: MakeDriver) =>
         yield* Deferred.succeed(proceed, undefined)
         yield* waitFor(events, "Completed", id)
         assert.strictEqual(Option.getOrThrow(yield* queue.get(id)).state, "completed")
+      }))
+
+    it.scoped("a claim first records the outcomes it carries, each guarded by its lease, even while paused", () =>
+      Effect.gen(function*() {
+        const { driver, queue } = yield* setup(makeDriver)
+        const [a, b, c] = yield* queue.pushMany([new Tick({ n: 1 }), new Tick({ n: 2 }), new Tick({ n: 3 })])
+        const first = yield* driver.claim({ names: ["Tick"], limit: 2, owner: "w", leaseMs, now: 0 })
+        assert.deepStrictEqual([first.jobs.map((job) => job.id), [...first.lost]], [[a, b], []])
+        const claimCarrying = (now: number, outcomes: ReadonlyArray<Outcome>) =>
+          driver.claim({ names: ["Tick"], limit: 5, owner: "w", leaseMs, now, finishing: { outcomes, removeOnComplete: false } })
+        yield* driver.pause
+        const paused = yield* claimCarrying(1, [
+          { _tag: "Completed", id: a!, owner: "w" },
+          { _tag: "Failed", id: b!, owner: "other", error: "x" }
+        ])
+        assert.deepStrictEqual([paused.jobs.length, [...paused.lost]], [0, [b]])
+        assert.strictEqual((yield* record(driver, a!)).state, "completed")
+        assert.strictEqual((yield* record(driver, b!)).state, "active")
+        yield* driver.resume
+        // Released before the claim, so the same call can hand the job out again, ahead of the later push.
+        const resumed = yield* claimCarrying(2, [{ _tag: "Released", id: b!, owner: "w" }])
+        assert.deepStrictEqual([resumed.jobs.map((job) => [job.id, job.attempt]), [...resumed.lost]], [[[b, 1], [c, 1]], []])
       }))
 
     it.scoped("a running worker renews its lease, so a long job is not handed out twice", () =>
