@@ -10,7 +10,7 @@ import type { ClaimedJob, JobDriverShape, Outcome } from "../JobDriver.js"
 import * as JobError from "../JobError.js"
 import { JobEvent } from "../JobEvent.js"
 import { type JobMiddleware, wrap } from "../JobMiddleware.js"
-import { formatFailure } from "./format.js"
+import { formatFailure, wellFormed } from "./format.js"
 
 /** A handler as the worker runs it, with the runtime (services, logger, clock) it was registered in. */
 export interface Registration {
@@ -106,11 +106,14 @@ export const makeAttempt = ({ driver, owner, publish, runHooks, settle }: Attemp
       })
     })
 
-  const settleFailed = (job: ClaimedJob, error: string) =>
-    settle(
+  // The message may quote the stored payload, so it is made storable like formatted failures.
+  const settleFailed = (job: ClaimedJob, message: string) => {
+    const error = wellFormed(message)
+    return settle(
       { _tag: "Failed", id: job.id, owner, error },
       JobEvent.Failed({ jobId: job.id, name: job.name, attempt: job.attempt, error })
     )
+  }
 
   /** Runs one attempt to its outcome; never fails. Interruption by the worker is handled by the caller. */
   const attempt = (job: ClaimedJob, registration: Registration): Effect.Effect<void> =>

@@ -6,6 +6,7 @@ import { MAX_PRIORITY, MIN_PRIORITY, type NewJob } from "../JobDriver.js"
 import { InvalidJobParameters, InvalidPushOptions, PayloadTooLarge } from "../JobErrors.js"
 import type { JobParametersSchema } from "../JobParameters.js"
 import type { OutgoingJob } from "../JobMiddleware.js"
+import { wellFormed } from "./format.js"
 
 /**
  * Options for one push.
@@ -46,10 +47,16 @@ const encoderOf = (schema: JobParametersSchema<unknown>) => {
 
 const maxKeyLength = 512
 
-const checkKey = (jobName: string, label: string, value: string | undefined) =>
-  value === undefined || (value.length > 0 && value.length <= maxKeyLength)
+/** Keys are stored and compared as UTF-8 by every driver: an unpaired surrogate would not survive that. */
+const checkKey = (jobName: string, label: string, value: string | undefined) => {
+  if (value === undefined) return Effect.void
+  if (value.length === 0 || value.length > maxKeyLength) {
+    return Effect.fail(new InvalidPushOptions({ jobName, message: `${label} must be 1-${maxKeyLength} characters` }))
+  }
+  return wellFormed(value) === value
     ? Effect.void
-    : Effect.fail(new InvalidPushOptions({ jobName, message: `${label} must be 1-${maxKeyLength} characters` }))
+    : Effect.fail(new InvalidPushOptions({ jobName, message: `${label} contains an unpaired UTF-16 surrogate` }))
+}
 
 /** Duration decoding turns a negative or NaN input into zero; a push must reject it instead. */
 const isNegative = (input: Duration.DurationInput): boolean => {

@@ -206,8 +206,9 @@ export const makeWorker = (
         claimsInFlight++
         reserved += limit
         // Outcomes waiting to be recorded ride along, so one round trip reports them and fetches more work.
-        // A claim for a single job goes alone: the flush records them meanwhile without delaying it.
-        yield* Effect.fork(claimOnce(names, limit, limit > 1 ? outcomes.take() : []))
+        // A claim for a single job goes alone: the flush records them meanwhile without delaying it. After a
+        // failed claim they go apart too, so outcomes the driver cannot store never hold up claiming.
+        yield* Effect.fork(claimOnce(names, limit, limit > 1 && failures === 0 ? outcomes.take() : []))
       }
       // Claims in flight hand their jobs back (see `stopping` in claimOnce) before the loop ends.
       while (claimsInFlight > 0) yield* slotSignal.wait

@@ -84,6 +84,16 @@ export const failureCases = (makeDriver: MakeDriver) =>
         assert.include(error, "index 7 out of range")
       }))
 
+    it.scoped("error texts no store can encode (unpaired surrogates) are stored readable; the worker goes on", () =>
+      Effect.gen(function*() {
+        const { driver, events, queue } = yield* setup(makeDriver, { maxAttempts: 1, concurrency: 1 })
+        yield* queue.registerJob(Tick, ({ n }) => n === 1 ? Effect.fail(`half an emoji: \ud83d, then more`) : Effect.void)
+        const [broken, next] = yield* queue.pushMany([new Tick({ n: 1 }), new Tick({ n: 2 })])
+        yield* waitFor(events, "Failed", broken)
+        yield* waitFor(events, "Completed", next)
+        assert.include((yield* record(driver, broken!)).lastError, "half an emoji: \ufffd, then more")
+      }))
+
     it.scoped("a timeout interrupts the handler and counts as a failed attempt", () =>
       Effect.gen(function*() {
         // The clock jumps 30 s at once: a lease that outlives the jump keeps the renewals it triggers (real

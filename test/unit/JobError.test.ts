@@ -50,6 +50,16 @@ describe("formatFailure", () => {
     const short = Cause.fail(new Error("short"))
     assert.strictEqual(formatFailure(short), Cause.pretty(short, { renderErrorCause: true }))
   })
+
+  it("never cuts through a surrogate pair, and replaces unpaired surrogates", () => {
+    const wellFormed = (text: string) => !/[\uD800-\uDFFF]/.test(text.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ""))
+    // Line up an emoji across the cut for every offset of the rendered prefix.
+    for (let pad = 8_170; pad < 8_200; pad++) {
+      const text = formatFailure(Cause.fail(`${"x".repeat(pad)}😀😀`))
+      assert.isTrue(wellFormed(text), `well-formed with ${pad} characters before the emoji`)
+    }
+    assert.strictEqual(formatFailure(Cause.fail("a \ud83d b \ude00")), "Error: a \ufffd b \ufffd")
+  })
 })
 
 describe("fromRecord", () => {

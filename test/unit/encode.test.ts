@@ -154,6 +154,9 @@ describe("encodeJob", () => {
           assert.include(yield* rejected({ uniqueKey: value }), "uniqueKey must be 1-512 characters")
           assert.include(yield* rejected({ jobId: value }), "jobId must be 1-512 characters")
         }
+        assert.strictEqual((yield* encode({ jobId: "order-😀" })).job.id, "order-😀")
+        assert.include(yield* rejected({ uniqueKey: "half \ud83d" }), "uniqueKey contains an unpaired UTF-16 surrogate")
+        assert.include(yield* rejected({ jobId: "\ude00 half" }), "jobId contains an unpaired UTF-16 surrogate")
       }))
 
     it.effect("maxAttempts is an integer of at least 1", () =>
