@@ -16,6 +16,10 @@ export interface Settled {
 /** Backoff between retries of a failing driver call. */
 export const retryDelayMs = (failures: number) => Math.min(5_000, 100 * 2 ** Math.min(failures, 6))
 
+/**
+ * The outcome buffer of one worker: `settle` adds, a claim `take`s a batch along (then `recorded` ends it),
+ * `flushLoop` writes what no claim took, `flushAll` waits until everything settled so far is stored.
+ */
 export const makeOutcomes = (
   driver: JobDriverShape,
   options: { readonly removeOnComplete: boolean; readonly publish: (event: JobEvent) => void }
