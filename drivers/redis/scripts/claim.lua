@@ -18,8 +18,9 @@
 
   Returns one JSON array (a single string is far cheaper for the client to read than a long reply): nextRunAt,
   the number of lost outcomes and their ids (leases not held, ignored), then per job: id, name, payload,
-  attempt, maxAttempts ("" if unset), createdAt, runAt. nextRunAt is the earliest delayed runAt or lease expiry; -1 when there is none or the batch is full (more
-  work is likely waiting), `now` when damaged records were skipped (claim again at once).
+  attempt, maxAttempts ("" if unset), createdAt, runAt. nextRunAt is the earliest delayed runAt or lease
+  expiry; -1 when there is none or the batch is full (more work is likely waiting), `now` when damaged
+  records were skipped (claim again at once).
 ]]
 --! include jobs
 --! include outcomes
