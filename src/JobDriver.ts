@@ -60,6 +60,11 @@ export interface NewJob {
   /**
    * A caller-chosen id. A job with this id is inserted at most once: if any job with the id exists, in any
    * state, nothing is written and its id is returned with `inserted: false`.
+   *
+   * Without one, the driver generates the id (`generateJobId`) when `push` is called, before anything is
+   * sent, and writes so that storing the same push twice makes one job: a re-sent command or a second run of
+   * the effect `push` returned finds the job under its generated id, writes nothing and reports it
+   * `inserted: true`. A generated id never equals an id chosen by anyone who did not copy it.
    */
   readonly id?: string | undefined
   readonly name: string
@@ -303,6 +308,32 @@ export interface JobDriverShape {
    * never a job, because workers also poll slowly and sleep until `nextRunAt`.
    */
   readonly wakeups: Stream.Stream<string>
+  /**
+   * `true` when `wakeups` never misses a change (an in-process driver): workers then skip the fallback poll and
+   * sleep until `nextRunAt` or the next wake-up. Drivers that talk to a server leave it out.
+   */
+  readonly reliableWakeups?: boolean
+  /**
+   * Pushes the job of one schedule slot, unless a slot at or after `slot` was already pushed under `schedule`,
+   * and records `slot` as that schedule's last slot, in one atomic step. Returns whether the slot was taken
+   * (`false`: an equal or later slot came first, nothing was written). The record outlives the slot's job, so
+   * a slot never runs twice however soon its job is removed. `job` carries a chosen `id` and no `uniqueKey`.
+   */
+  readonly pushScheduled: (request: ScheduledPush, now: number) => Effect.Effect<boolean, DriverError>
+}
+
+/**
+ * One slot of a recurring schedule, for `pushScheduled`.
+ *
+ * @since 0.1.0
+ */
+export interface ScheduledPush {
+  /** The schedule's key: any text the application chose (drivers store it as data, never in a name). */
+  readonly schedule: string
+  /** The slot's time, epoch ms. */
+  readonly slot: number
+  /** The slot's job: a chosen `id`, no `uniqueKey`. */
+  readonly job: NewJob
 }
 
 /**

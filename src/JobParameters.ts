@@ -44,13 +44,48 @@ export interface JobParametersSchema<A, I = unknown> extends Schema.Schema<A, I,
 }
 
 /**
- * The class returned by `JobParameters`.
+ * Marks the instances of `JobParameters` classes, so that `push` and `schedule` accept nothing else.
+ *
+ * @since 0.1.0
+ */
+export const JobParametersTypeId: unique symbol = Symbol.for("effect-jobs/JobParameters")
+
+/**
+ * @since 0.1.0
+ */
+export type JobParametersTypeId = typeof JobParametersTypeId
+
+/**
+ * Any instance of a `JobParameters` class: what `push`, `pushMany` and `schedule` accept.
+ *
+ * @since 0.1.0
+ */
+export interface JobParametersInstance {
+  readonly [JobParametersTypeId]: JobParametersTypeId
+  readonly _tag: string
+}
+
+type TaggedFields<Name extends string, Fields extends Schema.Struct.Fields> =
+  & { readonly _tag: Schema.tag<Name> }
+  & Fields
+
+/**
+ * The class returned by `JobParameters`: a `Schema.TaggedClass` whose instances carry `JobParametersTypeId`.
  *
  * @since 0.1.0
  */
 export type JobParametersClass<Self, Name extends string, Fields extends Schema.Struct.Fields> =
-  & Schema.TaggedClass<Self, Name, { readonly _tag: Schema.tag<Name> } & Fields>
+  & Schema.Class<
+    Self,
+    TaggedFields<Name, Fields>,
+    Schema.Struct.Encoded<TaggedFields<Name, Fields>>,
+    Schema.Struct.Context<TaggedFields<Name, Fields>>,
+    Schema.Struct.Constructor<Omit<TaggedFields<Name, Fields>, "_tag">>,
+    {},
+    Pick<JobParametersInstance, JobParametersTypeId>
+  >
   & {
+    readonly _tag: Name
     readonly jobName: Name
     readonly jobDefaults: JobDefaults
   }
@@ -81,6 +116,9 @@ export const JobParameters = <Self = never>() =>
   return class extends Base {
     static readonly jobName = name
     static readonly jobDefaults = defaults
+    get [JobParametersTypeId]() {
+      return JobParametersTypeId
+    }
   } as any
 }
 

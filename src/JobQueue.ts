@@ -30,14 +30,16 @@ import type { JobEvent } from "./JobEvent.js"
 import { fromRecord, type JobInfo } from "./JobInfo.js"
 import type { JobMiddleware } from "./JobMiddleware.js"
 import { wrap } from "./JobMiddleware.js"
-import { type JobParametersSchema, schemaOf } from "./JobParameters.js"
+import { type JobParametersInstance, type JobParametersSchema, schemaOf } from "./JobParameters.js"
 import { decodeByName, type EncodedJob, encodeJob, type PushOptions } from "./internal/encode.js"
-import { parseCron, runSchedule, type ScheduleOptions, slotId } from "./internal/scheduler.js"
+import { checkEventsCapacity, defaultEventsCapacity, type EventsCapacity, subscribe } from "./internal/events.js"
+import { parseCron, refuseUnpushable, runSchedule, type ScheduleOptions, slotId } from "./internal/scheduler.js"
 import { nonNegativeInteger } from "./internal/options.js"
-import { keepsNone, pruneOnce, retentionRule } from "./internal/retention.js"
+import { keepsNone, makePruner, retentionRule } from "./internal/retention.js"
 import { makeWorker } from "./internal/worker.js"
 
 export type { PushOptions } from "./internal/encode.js"
+export type { EventsCapacity } from "./internal/events.js"
 export type { CatchUp, ScheduleOptions } from "./internal/scheduler.js"
 
 /**
@@ -65,7 +67,10 @@ export interface RetentionOptions {
   readonly failed?: KeepJobs
   /** Default 1 day. */
   readonly cancelled?: KeepJobs
-  /** How often old jobs are removed (default 1 minute). */
+  /**
+   * How often, at most, old jobs are removed (default 1 minute): passes run as jobs finished here come due,
+   * one interval after start, and at least hourly.
+   */
   readonly interval?: Duration.DurationInput
 }
 
@@ -86,6 +91,11 @@ export interface JobQueueOptions {
   readonly leaseDuration?: Duration.DurationInput
   /** How long shutdown waits for running attempts before releasing them (default 25 seconds). */
   readonly shutdownTimeout?: Duration.DurationInput
+  /**
+   * Process signals that, received while the queue drains, release the running jobs at once so the process
+   * can exit (default `["SIGTERM", "SIGINT"]`: a second Ctrl-C stops now). `[]` leaves signals alone.
+   */
+  readonly releaseSignals?: ReadonlyArray<string>
   /** The slow fallback poll for missed wake-ups (default 5 seconds). */
   readonly pollInterval?: Duration.DurationInput
   /** Default attempt limit for jobs that set none (default 3). */
@@ -96,6 +106,17 @@ export interface JobQueueOptions {
   readonly maxPayloadBytes?: number
   readonly retention?: RetentionOptions
   readonly middleware?: ReadonlyArray<JobMiddleware>
+  /**
+   * Job kinds this instance may push by name without running them, as `define` declares them: a push-only
+   * instance (`concurrency: 0`) can then `pushByName` jobs that other instances run.
+   */
+  readonly jobs?: ReadonlyArray<JobParametersSchema<any, any>>
+  /**
+   * How many events each `subscribe` (and each run of `events`) holds unread (default 1,000). A subscriber
+   * that falls further behind loses its oldest events; the others lose nothing. `"unbounded"` keeps every
+   * event until read, however much memory that takes.
+   */
+  readonly eventsCapacity?: EventsCapacity
   /** Names this instance in leases and logs (default a random id). */
   readonly workerId?: string
 }
@@ -124,11 +145,23 @@ export interface JobQueueShape {
     handler: (params: A, context: JobContext) => Effect.Effect<void, E, R>,
     options?: HandlerOptions
   ) => Effect.Effect<void, DuplicateJobName, R | Scope.Scope>
+  /**
+   * Declares a job kind this instance may push by name without running it: `pushByName` validates with its
+   * class as for a registered one, and nothing of that kind is claimed. Declaring the same class again does
+   * nothing; a different class under a declared name is a defect.
+   */
+  readonly define: <A, I>(params: JobParametersSchema<A, I>) => Effect.Effect<void>
   /** Validates, encodes and stores one job; returns its id. */
-  readonly push: (params: object, options?: PushOptions) => Effect.Effect<string, PushError>
+  readonly push: (params: JobParametersInstance, options?: PushOptions) => Effect.Effect<string, PushError>
   /** Stores several jobs atomically (all or none); returns their ids in order. */
-  readonly pushMany: (params: Iterable<object>, options?: PushOptions) => Effect.Effect<ReadonlyArray<string>, PushError>
-  /** Pushes by job name with JSON parameters, validated against the registered schema. */
+  readonly pushMany: (
+    params: Iterable<JobParametersInstance>,
+    options?: PushOptions
+  ) => Effect.Effect<ReadonlyArray<string>, PushError>
+  /**
+   * Pushes by job name with JSON parameters, validated against the class of the registered handler, else of
+   * the declared kind (`define`, or the `jobs` option).
+   */
   readonly pushByName: (
     name: string,
     json: unknown,
@@ -144,16 +177,22 @@ export interface JobQueueShape {
   readonly resume: Effect.Effect<void, DriverError>
   readonly isPaused: Effect.Effect<boolean, DriverError>
   readonly counts: Effect.Effect<JobCounts, DriverError>
-  /** Events about jobs run by this instance. */
+  /**
+   * Events about jobs run by this instance; each run of the stream subscribes as `subscribe` does and holds at
+   * most `eventsCapacity` unread events.
+   */
   readonly events: Stream.Stream<JobEvent>
-  /** Subscribes to `events` now (nothing published after this call is missed). */
+  /**
+   * Subscribes to `events` now (nothing published after this call is missed). The queue holds at most
+   * `eventsCapacity` unread events, dropping the oldest when the subscriber falls further behind.
+   */
   readonly subscribe: Effect.Effect<Queue.Dequeue<JobEvent>, never, Scope.Scope>
   /**
    * Pushes `params` at every slot of the cron expression while the scope is open; each slot runs once however
    * many instances run the same schedule.
    */
   readonly schedule: (
-    params: object,
+    params: JobParametersInstance,
     cron: string,
     options?: ScheduleOptions
   ) => Effect.Effect<void, InvalidSchedule | InvalidJobParameters, Scope.Scope>
@@ -176,6 +215,8 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
   Effect.gen(function*() {
     const driver = yield* JobDriver
     const events = yield* PubSub.unbounded<JobEvent>()
+    const eventsCapacity = yield* checkEventsCapacity(options.eventsCapacity ?? defaultEventsCapacity)
+    const subscribeEvents = subscribe(events, eventsCapacity)
     const retention = options.retention ?? {}
     const rules = [
       yield* retentionRule("completed", retention.completed, 3_600_000),
@@ -183,9 +224,26 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
       yield* retentionRule("cancelled", retention.cancelled, 86_400_000)
     ]
     const removeOnComplete = keepsNone(rules[0]!)
+    // Completed jobs kept by none are deleted as they complete: nothing to prune.
+    const pruner = makePruner(
+      driver,
+      removeOnComplete ? rules.slice(1) : rules,
+      Duration.toMillis(retention.interval ?? "1 minute")
+    )
     const maxPayloadBytes = options.maxPayloadBytes ?? 1024 * 1024
     const defaultMaxAttempts = options.maxAttempts ?? 3
     const schemas = new Map<string, JobParametersSchema<unknown>>()
+    /** Kinds this instance may push by name without a handler. */
+    const declared = new Map<string, JobParametersSchema<unknown>>()
+    const define = <A, I>(params: JobParametersSchema<A, I>): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        const known = declared.get(params.jobName)
+        if (known === undefined) declared.set(params.jobName, params as JobParametersSchema<unknown>)
+        return known === undefined || known === params
+          ? Effect.void
+          : Effect.die(new TypeError(`Two different job classes are named "${params.jobName}"; job names must be unique`))
+      })
+    yield* Effect.forEach(options.jobs ?? [], define, { discard: true })
     const pushHooks = (options.middleware ?? []).flatMap((middleware) =>
       middleware.push === undefined ? [] : [middleware.push]
     )
@@ -199,9 +257,11 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
       pollIntervalMs: Duration.toMillis(options.pollInterval ?? "5 seconds"),
       shutdownTimeoutMs: Duration.toMillis(options.shutdownTimeout ?? "25 seconds"),
       removeOnComplete,
-      middleware: options.middleware ?? []
+      middleware: options.middleware ?? [],
+      stored: pruner.stored,
+      releaseSignals: options.releaseSignals ?? ["SIGTERM", "SIGINT"]
     })
-    yield* Effect.addFinalizer(() => Effect.interruptible(worker.shutdown))
+    yield* Effect.addFinalizer(() => worker.shutdown)
 
     const store = (encoded: ReadonlyArray<EncodedJob>, now: number) =>
       wrap(
@@ -211,7 +271,7 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
         driver.push(encoded.map((job) => job.job), now).pipe(Effect.map((results) => results.map((result) => result.id)))
       )
 
-    const encodeAll = (params: Iterable<object>, pushOptions: PushOptions, now: number) =>
+    const encodeAll = (params: Iterable<JobParametersInstance>, pushOptions: PushOptions, now: number) =>
       Effect.forEach(params, (value) => {
         const schema = schemaOf(value)
         return schema === undefined
@@ -219,7 +279,7 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
           : encodeJob(schema, value, pushOptions, now, maxPayloadBytes)
       })
 
-    const pushMany = (params: Iterable<object>, pushOptions: PushOptions = {}) =>
+    const pushMany = (params: Iterable<JobParametersInstance>, pushOptions: PushOptions = {}) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         const encoded = yield* encodeAll(params, pushOptions, now)
@@ -232,19 +292,10 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
         return encoded.length === 0 ? [] : yield* store(encoded, now)
       })
 
-    const push = (params: object, pushOptions: PushOptions = {}) =>
+    const push = (params: JobParametersInstance, pushOptions: PushOptions = {}) =>
       pushMany([params], pushOptions).pipe(Effect.map((ids) => ids[0]!))
 
-    // Completed jobs kept by none are deleted as they complete: nothing to prune.
-    const prune = pruneOnce(driver, removeOnComplete ? rules.slice(1) : rules).pipe(
-      Effect.catchAll((error) => Effect.logWarning("Removing old jobs failed", error))
-    )
-
-    yield* prune.pipe(
-      Effect.delay(Duration.toMillis(retention.interval ?? "1 minute")),
-      Effect.forever,
-      Effect.forkScoped
-    )
+    yield* Effect.forkScoped(pruner.loop)
 
     const registerJob = <A, I, E, R>(
       params: JobParametersSchema<A, I>,
@@ -270,53 +321,66 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
           timeout: timeout === undefined ? undefined : Duration.decode(timeout)
         })
         yield* Effect.addFinalizer(() =>
-          Effect.interruptible(worker.unregister(name)).pipe(Effect.ensuring(Effect.sync(() => schemas.delete(name))))
+          worker.unregister(name).pipe(Effect.ensuring(Effect.sync(() => schemas.delete(name))))
         )
       })
 
     return {
       registerJob,
+      define,
       push,
       pushMany,
       pushByName: (name, json, pushOptions) => {
-        const schema = schemas.get(name)
+        const schema = schemas.get(name) ?? declared.get(name)
         return schema === undefined
           ? Effect.fail(new UnknownJobName({ jobName: name }))
-          : decodeByName(schema, json).pipe(Effect.flatMap((params) => push(params as object, pushOptions)))
+          : decodeByName(schema, json).pipe(
+            Effect.flatMap((params) => push(params as JobParametersInstance, pushOptions))
+          )
       },
       get: (id) => driver.get(id).pipe(Effect.map(Option.map(fromRecord))),
       cancel: (id) =>
         Effect.gen(function*() {
           const result = yield* driver.cancel(id, yield* Clock.currentTimeMillis)
-          if (result === "cancelled") yield* worker.interruptLocal(id)
-          return result === "cancelled"
+          if (result !== "cancelled") return false
+          pruner.cancelled(yield* Clock.currentTimeMillis)
+          yield* worker.interruptLocal(id)
+          return true
         }),
       retry: (id) => Clock.currentTimeMillis.pipe(Effect.flatMap((now) => driver.retry(id, now))),
       pause: driver.pause,
       resume: driver.resume,
       isPaused: driver.isPaused,
       counts: Clock.currentTimeMillis.pipe(Effect.flatMap(driver.counts)),
-      events: Stream.fromPubSub(events),
-      subscribe: PubSub.subscribe(events),
+      events: Stream.unwrapScoped(Effect.map(subscribeEvents, (subscription) => Stream.fromQueue(subscription))),
+      subscribe: subscribeEvents,
       schedule: (params, cron, scheduleOptions = {}) =>
         Effect.gen(function*() {
           const schema = schemaOf(params)
           if (schema === undefined) return yield* notJobParameters(params)
           const parsed = yield* parseCron(cron, scheduleOptions.timeZone)
           const key = scheduleOptions.key ?? `${schema.jobName}:${cron}`
+          const encodeSlot = (slot: number, now: number) =>
+            encodeJob(schema, params, {
+              jobId: slotId(key, slot),
+              runAt: new Date(slot),
+              ...(scheduleOptions.priority === undefined ? {} : { priority: scheduleOptions.priority }),
+              ...(scheduleOptions.maxAttempts === undefined ? {} : { maxAttempts: scheduleOptions.maxAttempts })
+            }, now, maxPayloadBytes)
+          // Whatever would stop every slot from being pushed is refused now, not in the schedule's fiber.
+          const now = yield* Clock.currentTimeMillis
+          yield* refuseUnpushable(cron, key, encodeSlot(now, now))
           const pushSlot = (slot: number) =>
             Effect.gen(function*() {
-              const now = yield* Clock.currentTimeMillis
-              const pushOptions: PushOptions = {
-                jobId: slotId(key, slot),
-                runAt: new Date(slot),
-                ...(scheduleOptions.priority === undefined ? {} : { priority: scheduleOptions.priority }),
-                ...(scheduleOptions.maxAttempts === undefined ? {} : { maxAttempts: scheduleOptions.maxAttempts })
-              }
-              const encoded = yield* encodeJob(schema, params, pushOptions, now, maxPayloadBytes)
-              return yield* store([encoded], now)
+              const pushedAt = yield* Clock.currentTimeMillis
+              const { job, outgoing } = yield* encodeSlot(slot, pushedAt)
+              const write: Effect.Effect<ReadonlyArray<string>, PushError> = driver.pushScheduled(
+                { schedule: key, slot, job },
+                pushedAt
+              ).pipe(Effect.as([slotId(key, slot)]))
+              return yield* wrap(pushHooks.map((hook) => (next: typeof write) => hook([outgoing], next)), write)
             })
-          yield* Effect.forkScoped(runSchedule(parsed, scheduleOptions, pushSlot))
+          yield* Effect.forkScoped(runSchedule(parsed, scheduleOptions, key, pushSlot))
         })
     } satisfies JobQueueShape
   })

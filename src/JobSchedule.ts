@@ -55,3 +55,26 @@ export const everyWeekAt = (weekday: number, hour: number, minute = 0): string =
  */
 export const everyMonthAt = (day: number, hour: number, minute = 0): string =>
   `${check("minute", minute, 0, 59)} ${check("hour", hour, 0, 23)} ${check("day", day, 1, 31)} * *`
+
+/**
+ * The cron nicknames accepted wherever a cron expression is, and the expressions they stand for. Slots fall at
+ * midnight (or the top of the hour) in the schedule's time zone; `@weekly` runs on Sundays.
+ *
+ * @since 0.1.0
+ */
+export const cronNicknames = {
+  "@yearly": "0 0 1 1 *",
+  "@annually": "0 0 1 1 *",
+  "@monthly": "0 0 1 * *",
+  "@weekly": "0 0 * * 0",
+  "@daily": "0 0 * * *",
+  "@midnight": "0 0 * * *",
+  "@hourly": "0 * * * *"
+} as const
+
+/**
+ * A cron nickname such as `"@daily"`.
+ *
+ * @since 0.1.0
+ */
+export type CronNickname = keyof typeof cronNicknames

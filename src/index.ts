@@ -47,11 +47,11 @@ export * from "./JobErrors.js"
 export { JobEvent } from "./JobEvent.js"
 
 /**
- * The public view of a stored job.
+ * The public view of a stored job, and its JSON schema.
  *
  * @since 0.1.0
  */
-export type { JobInfo } from "./JobInfo.js"
+export { JobInfo, type JobInfoJson } from "./JobInfo.js"
 
 /**
  * Middleware around handler runs and pushes.
@@ -65,7 +65,14 @@ export type { JobMiddleware, OutgoingJob } from "./JobMiddleware.js"
  *
  * @since 0.1.0
  */
-export { JobParameters, type JobDefaults, type JobParametersClass, type JobParametersSchema } from "./JobParameters.js"
+export {
+  JobParameters,
+  type JobDefaults,
+  type JobParametersClass,
+  type JobParametersInstance,
+  type JobParametersSchema,
+  JobParametersTypeId
+} from "./JobParameters.js"
 
 /**
  * The queue service and its layers.
@@ -80,7 +87,8 @@ export {
   type PushOptions,
   type RetentionOptions,
   type ScheduleOptions,
-  type CatchUp
+  type CatchUp,
+  type EventsCapacity
 } from "./JobQueue.js"
 
 /**

@@ -20,8 +20,10 @@ import {
   type Outcome,
   type PruneRequest,
   type PushResult,
-  type RenewRequest
+  type RenewRequest,
+  type ScheduledPush
 } from "../../src/JobDriver.js"
+import { generateJobId, identifyJobs } from "../../src/internal/encode.js"
 import { Heap } from "./internal/heap.js"
 
 type StoredJob = { -readonly [K in keyof JobRecord]: JobRecord[K] }
@@ -62,9 +64,10 @@ export const make: Effect.Effect<JobDriverShape> = Effect.gen(function*() {
   const delayed = new Heap<Entry>(dueOrder)
   const active = new Set<Slot>()
   const uniqueKeys = new Map<string, string>()
+  /** The last slot pushed per schedule key. */
+  const lastSlots = new Map<string, number>()
   let paused = false
   let seq = 0
-  let lastId = 0
 
   const readyHeap = (name: string): Heap<Entry> => {
     let heap = ready.get(name)
@@ -111,19 +114,14 @@ export const make: Effect.Effect<JobDriverShape> = Effect.gen(function*() {
     for (const name of new Set(names)) wakeups.unsafeOffer(name)
   }
 
-  const nextId = (): string => {
-    let id: string
-    do id = String(++lastId); while (slots.has(id))
-    return id
-  }
-
-  const insert = (job: NewJob, now: number): PushResult => {
-    if (job.id !== undefined && slots.has(job.id)) return { id: job.id, inserted: false }
+  /** A generated id found stored was stored by this same push, run before: that counts as inserted. */
+  const insert = (job: NewJob & { readonly generated?: true }, now: number): PushResult => {
+    if (job.id !== undefined && slots.has(job.id)) return { id: job.id, inserted: job.generated === true }
     if (job.uniqueKey !== undefined) {
       const holder = uniqueKeys.get(job.uniqueKey)
       if (holder !== undefined) return { id: holder, inserted: false }
     }
-    const id = job.id ?? nextId()
+    const id = job.id ?? generateJobId(now)
     const stored: StoredJob = {
       id,
       name: job.name,
@@ -339,14 +337,27 @@ export const make: Effect.Effect<JobDriverShape> = Effect.gen(function*() {
       return removed.length
     })
 
+  const pushScheduled = ({ job, schedule, slot }: ScheduledPush, now: number) =>
+    Effect.sync(() => {
+      const last = lastSlots.get(schedule)
+      if (last !== undefined && slot <= last) return false
+      lastSlots.set(schedule, slot)
+      insert(job, now)
+      notify([job.name])
+      return true
+    })
+
   return JobDriver.of({
     name: "memory",
-    push: (jobs, now) =>
-      Effect.sync(() => {
-        const results = jobs.map((job) => insert(job, now))
+    push: (jobs, now) => {
+      // Ids are fixed when the push is made, so running the same push again stores nothing new.
+      const identified = identifyJobs(jobs, now)
+      return Effect.sync(() => {
+        const results = identified.map((job) => insert(job, now))
         notify(jobs.map((job) => job.name))
         return results
-      }),
+      })
+    },
     claim,
     finish: (outcomes, now, options) => Effect.sync(() => record(outcomes, now, options)),
     renew,
@@ -364,7 +375,9 @@ export const make: Effect.Effect<JobDriverShape> = Effect.gen(function*() {
     isPaused: Effect.sync(() => paused),
     counts,
     prune,
-    wakeups: Stream.fromPubSub(wakeups)
+    wakeups: Stream.fromPubSub(wakeups),
+    reliableWakeups: true,
+    pushScheduled
   })
 })
 

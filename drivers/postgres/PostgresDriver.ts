@@ -4,9 +4,8 @@
  *
  * @since 0.1.0
  */
-import { Config, Deferred, Duration, Effect, Layer, Option, PubSub, Stream } from "effect"
+import { Config, Deferred, Duration, Effect, Layer, Option, PubSub, Redacted, Stream } from "effect"
 import type { ConfigError, Scope } from "effect"
-import { createHash } from "node:crypto"
 import pg from "pg"
 import {
   type CancelResult,
@@ -19,17 +18,21 @@ import {
   type Outcome
 } from "../../src/JobDriver.js"
 import { DriverError } from "../../src/JobErrors.js"
+import { redactText } from "../../src/internal/redact.js"
 import {
   applicationName,
   connectionSettings,
   defaultConnectionString,
-  describeTarget,
-  withServerOptions
+  describeTarget
 } from "./internal/connection.js"
+import { recordOutcomes } from "./internal/finish.js"
 import { listen } from "./internal/listen.js"
 import { migrate } from "./internal/migrate.js"
-import { pushJobs } from "./internal/push.js"
-import { loadQueries, type QueryName, schemaProblem } from "./internal/sql.js"
+import { connectionPlan, withOwnWakeups } from "./internal/pooler.js"
+import { mayHaveRun, pushResending, ReplyLost, type RunPushQuery } from "./internal/push.js"
+import { loadQueries, type QueryName, schemaProblem, statementName, wakeupChannel } from "./internal/sql.js"
+
+export { wakeupChannel }
 
 /**
  * @since 0.1.0
@@ -37,15 +40,19 @@ import { loadQueries, type QueryName, schemaProblem } from "./internal/sql.js"
 export interface PostgresDriverOptions {
   /**
    * The database (default `postgres://postgres@127.0.0.1:5432/postgres`). Without it, the driver's own
-   * connections (worker pool, LISTEN) copy the settings of `pool`.
+   * connections (worker pool, LISTEN) copy the settings of `pool`. Errors and logs show it with the
+   * password masked.
    */
-  readonly connectionString?: string
+  readonly connectionString?: string | Redacted.Redacted<string>
   /**
    * A pool of the application's for pushes, reads and migrations; the driver leaves it open. The worker's
    * claims and acknowledgements still use a pool of the driver's, and LISTEN a connection of its own.
    */
   readonly pool?: pg.Pool
-  /** The schema holding the queue's tables (created and migrated at start): a plain identifier, not `pg_*`. */
+  /**
+   * The schema holding the queue's tables (created and migrated at start): up to 63 bytes of letters, digits
+   * and `_`, not starting with a digit or `pg_`.
+   */
   readonly schema: string
   /** Connections in each of the driver's own pools (default 10). */
   readonly poolSize?: number
@@ -55,24 +62,27 @@ export interface PostgresDriverOptions {
    * connection cannot stall the worker for longer.
    */
   readonly queryTimeout?: Duration.DurationInput
-}
-
-/**
- * The NOTIFY channel of one queue. Channel names are cut at 63 bytes by the server, so a long schema name
- * gets a short digest in place of its tail.
- */
-export const wakeupChannel = (schema: string): string => {
-  const channel = `effect_jobs_${schema}`
-  return channel.length <= 63
-    ? channel
-    : `${channel.slice(0, 50)}_${createHash("sha256").update(schema).digest("hex").slice(0, 12)}`
+  /**
+   * The pool mode of a connection pooler (PgBouncer) that `connectionString` or `pool` leads to, if any.
+   * `"session"`: the worker's settings are SET after connecting instead of sent at startup (poolers refuse
+   * startup options). `"transaction"`: also, queries run as unnamed statements, the worker's settings are
+   * left at the server's, and only `listenConnectionString` LISTENs.
+   */
+  readonly pooler?: "session" | "transaction"
+  /**
+   * A database for the LISTEN connection alone, such as a direct connection past a pooler in transaction
+   * mode. Without it the LISTEN connection uses the driver's settings, except with `pooler: "transaction"`:
+   * then nothing LISTENs; this instance's own pushes, retries and resumes still wake its workers at once,
+   * other processes' pushes are found when the workers poll (`pollInterval`).
+   */
+  readonly listenConnectionString?: string | Redacted.Redacted<string>
 }
 
 const driverError = (operation: string, error: unknown) =>
   new DriverError({
     driver: "postgres",
     operation,
-    message: error instanceof Error ? error.message : String(error)
+    message: redactText(error instanceof Error ? error.message : String(error))
   })
 
 const optionalNumber = (value: unknown): number | undefined =>
@@ -155,6 +165,7 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
         }),
         (created) => Effect.promise(() => created.end())
       )
+    const plan = connectionPlan(settings, options.pooler, options.listenConnectionString)
     const size = options.poolSize ?? 10
     const pool = options.pool ?? (yield* openPool({ max: size, application_name: applicationName("push", schema) }))
     // The worker's own connections. Claims, acknowledgements and renewals commit without waiting for the WAL
@@ -163,10 +174,11 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
     // durability on `pool`. Sorting is priced out so claims always walk jobs_ready in order and stop after
     // the batch, even while the table's statistics lag behind a burst of pushes (a stale estimate otherwise
     // picks a scan of every due job plus a sort). That pricing would trip JIT compilation, hence jit=off.
+    // (`connectionPlan` says how these settings reach the server.)
     const workPool = yield* openPool({
       max: size,
       application_name: applicationName("worker", schema),
-      options: withServerOptions(settings, "-c synchronous_commit=off -c enable_sort=off -c jit=off")
+      ...plan.workerPool
     })
     yield* Effect.tryPromise({
       try: () => migrate(pool, schema),
@@ -175,57 +187,61 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
           driver: "postgres",
           operation: "migrate",
           message: `Could not prepare schema ${schema} at ${describeTarget(settings)}: ${
-            error instanceof Error ? error.message : String(error)
+            redactText(error instanceof Error ? error.message : String(error))
           }`
         })
     })
     const queries = loadQueries(schema)
     const channel = wakeupChannel(schema)
     const wakeups = yield* PubSub.unbounded<string>()
-    const listening = yield* Deferred.make<void>()
-    yield* Effect.forkScoped(
-      listen({ ...settings, application_name: applicationName("listen", schema) }, channel, wakeups, listening)
-    )
-    // Ready only once LISTEN is in place: a job pushed (by anyone) after the layer is built wakes workers.
-    yield* Deferred.await(listening).pipe(
-      Effect.timeoutFail({
-        duration: "10 seconds",
-        onTimeout: () =>
-          new DriverError({ driver: "postgres", operation: "listen", message: `Could not LISTEN at ${describeTarget(settings)}` })
-      })
-    )
+    const listenSettings = plan.listen
+    if (listenSettings !== undefined) {
+      const listening = yield* Deferred.make<void>()
+      yield* Effect.forkScoped(
+        listen({ ...listenSettings, application_name: applicationName("listen", schema) }, channel, wakeups, listening)
+      )
+      // Ready only once LISTEN is in place: a job pushed (by anyone) after the layer is built wakes workers.
+      yield* Deferred.await(listening).pipe(
+        Effect.timeoutFail({
+          duration: "10 seconds",
+          onTimeout: () =>
+            new DriverError({
+              driver: "postgres",
+              operation: "listen",
+              message: `Could not LISTEN at ${describeTarget(listenSettings)}`
+            })
+        })
+      )
+    }
 
     const workQueries = new Set<QueryName>(["claim", "renew", "finish", "set-progress", "prune", "prune-beyond"])
-    const query = <Row extends Record<string, unknown>>(name: QueryName, values: ReadonlyArray<unknown>) =>
+    /** Runs a query; fails with the error pg raised. */
+    const send = <Row extends Record<string, unknown>>(name: QueryName, values: ReadonlyArray<unknown>) =>
       Effect.tryPromise({
         try: () =>
-          // Named, so each connection plans a statement once and reuses the plan.
+          // Named where the plan allows, so each connection plans a statement once and reuses the plan.
           (workQueries.has(name) ? workPool : pool).query<Row>({
-            name: `effect-jobs:${schema}:${name}`,
+            ...(plan.namedStatements ? { name: statementName(schema, name) } : {}),
             text: queries.get(name)!,
             values: values as Array<unknown>
           }).then((result) => result.rows),
-        catch: (error) => driverError(name, error)
+        catch: (error) => error
       })
+    const query = <Row extends Record<string, unknown>>(name: QueryName, values: ReadonlyArray<unknown>) =>
+      Effect.mapError(send<Row>(name, values), (error) => driverError(name, error))
+    // A push query that may have run without its reply arriving is sent again (push.ts): it cannot duplicate.
+    const pushQuery: RunPushQuery<DriverError | ReplyLost> = (name, values) =>
+      Effect.mapError(send(name, values), (error) =>
+        mayHaveRun(error) ? new ReplyLost({ error: driverError(name, error) }) : driverError(name, error))
 
     const finish = (outcomes: ReadonlyArray<Outcome>, now: number, removeOnComplete: boolean) =>
-      outcomes.length === 0 ? Effect.succeed([]) : query<{ id: string }>("finish", [
-        outcomes.map((outcome) => outcome._tag),
-        outcomes.map((outcome) => outcome.id),
-        outcomes.map((outcome) => outcome.owner),
-        outcomes.map((outcome) => outcome._tag === "Retry" || outcome._tag === "Failed" ? outcome.error : null),
-        outcomes.map((outcome) => outcome._tag === "Retry" ? outcome.runAt : null),
-        now,
-        removeOnComplete,
-        channel
-      ]).pipe(Effect.map((applied) => {
-        const done = new Set(applied.map((row) => row.id))
-        return outcomes.filter((outcome) => !done.has(outcome.id)).map((outcome) => outcome.id)
-      }))
+      recordOutcomes((values) => send<{ id: string }>("finish", values), outcomes, now, removeOnComplete, channel).pipe(
+        Effect.mapError((error) => driverError("finish", error))
+      )
 
-    return JobDriver.of({
+    const driver = JobDriver.of({
       name: "postgres",
-      push: (jobs, now) => jobs.length === 0 ? Effect.succeed([]) : pushJobs(query, jobs, now, channel),
+      push: (jobs, now) => jobs.length === 0 ? Effect.succeed([]) : pushResending(pushQuery, jobs, now, channel),
       // Carried outcomes are recorded first: if that fails nothing is claimed, so no job is left leased to a
       // worker that never heard of it.
       claim: ({ finishing, leaseMs, limit, names, now, owner }) =>
@@ -273,8 +289,22 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
           : query<{ removed: string }>("prune", [request.state, request.finishedBefore, request.limit])).pipe(
             Effect.map(([row]) => Number(row?.removed ?? 0))
           ),
-      wakeups: Stream.fromPubSub(wakeups)
+      wakeups: Stream.fromPubSub(wakeups),
+      pushScheduled: ({ job, schedule, slot }, now) =>
+        query<{ taken: boolean }>("push-slot", [
+          schedule,
+          slot,
+          job.id,
+          job.name,
+          job.payload,
+          job.priority,
+          job.runAt,
+          job.maxAttempts ?? null,
+          now,
+          channel
+        ]).pipe(Effect.map((rows) => rows[0]?.taken === true))
     })
+    return plan.listen === undefined ? withOwnWakeups(driver, wakeups) : driver
   })
 
 /**
@@ -292,7 +322,7 @@ export const layer = (options: PostgresDriverOptions): Layer.Layer<JobDriver, Dr
  */
 export const layerConfig: Layer.Layer<JobDriver, DriverError | ConfigError.ConfigError> = Layer.unwrapEffect(
   Config.all({
-    connectionString: Config.string("DATABASE_URL").pipe(Config.withDefault(defaultConnectionString)),
+    connectionString: Config.redacted("DATABASE_URL").pipe(Config.withDefault(Redacted.make(defaultConnectionString))),
     schema: Config.string("JOBS_SCHEMA").pipe(Config.withDefault("effect_jobs"))
   }).pipe(Effect.map(layer))
 )

@@ -8,7 +8,7 @@ import { Clock, Effect } from "effect"
 import type pg from "pg"
 import { DriverError, InvalidJobParameters, type PushError } from "../../src/JobErrors.js"
 import { schemaOf } from "../../src/JobParameters.js"
-import { encodeJob, type PushOptions } from "../../src/internal/encode.js"
+import { encodeJob, identifyJobs, type PushOptions } from "../../src/internal/encode.js"
 import { wakeupChannel } from "./PostgresDriver.js"
 import { pushJobs, type RunPushQuery } from "./internal/push.js"
 import { loadQueries, schemaProblem } from "./internal/sql.js"
@@ -60,6 +60,6 @@ export const pushInTransaction = (
         catch: (error) =>
           new DriverError({ driver: "postgres", operation: "push", message: error instanceof Error ? error.message : String(error) })
       })
-    const results = yield* pushJobs(run, jobs.map((job) => job.job), now, wakeupChannel(options.schema))
+    const results = yield* pushJobs(run, identifyJobs(jobs.map((job) => job.job), now), now, wakeupChannel(options.schema))
     return results.map((result) => result.id)
   })

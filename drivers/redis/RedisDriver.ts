@@ -3,9 +3,9 @@
  *
  * @since 0.1.0
  */
-import { Config, Effect, Layer, Option, PubSub, Stream } from "effect"
+import { Config, Effect, Layer, Option, PubSub, Redacted, Stream } from "effect"
 import type { ConfigError, Scope } from "effect"
-import { Redis } from "ioredis"
+import { Redis, ReplyError } from "ioredis"
 import {
   ANY_JOB,
   type CancelResult,
@@ -16,18 +16,24 @@ import {
   type JobDriverShape,
   type JobRecord,
   type JobState,
-  type Outcome
+  type Outcome,
+  type PushResult
 } from "../../src/JobDriver.js"
 import { DriverError } from "../../src/JobErrors.js"
-import { jobKey, keyBase, pausedKey, prefixProblem, wakeupChannel } from "./internal/keys.js"
+import { identifyJobs, pushOutcomeUnknown } from "../../src/internal/encode.js"
+import { redactText, redactUrl, reveal } from "../../src/internal/redact.js"
+import { jobKey, keyBase, pausedKey, prefixProblem, schedulesKey, wakeupChannel } from "./internal/keys.js"
 import { defineScripts, type ScriptName } from "./internal/scripts.js"
 
 /**
  * @since 0.1.0
  */
 export interface RedisDriverOptions {
-  /** Default `redis://127.0.0.1:6379`. Ignored when `client` is given. */
-  readonly url?: string
+  /**
+   * Default `redis://127.0.0.1:6379`. Ignored when `client` is given. Errors and logs show it with the
+   * password masked.
+   */
+  readonly url?: string | Redacted.Redacted<string>
   /** Namespaces every key (`{prefix}:...`); queues with different prefixes are independent. */
   readonly prefix: string
   /** Bring your own connection; the driver then leaves it open when its scope closes. */
@@ -36,11 +42,13 @@ export interface RedisDriverOptions {
   readonly commandTimeout?: number
 }
 
+const defaultUrl = "redis://127.0.0.1:6379"
+
 const driverError = (operation: string, error: unknown) =>
   new DriverError({
     driver: "redis",
     operation,
-    message: error instanceof Error ? error.message : String(error)
+    message: redactText(error instanceof Error ? error.message : String(error))
   })
 
 const optionalNumber = (value: string | undefined): number | undefined =>
@@ -64,6 +72,14 @@ const toRecord = (id: string, hash: Record<string, string>): JobRecord => ({
   leaseOwner: hash.leaseOwner,
   leaseExpiresAt: optionalNumber(hash.leaseExpiresAt)
 })
+
+/** Push replies: id, inserted (1 or 0), per job in order. */
+const parsePush = (reply: unknown): Array<PushResult> => {
+  const values = reply as ReadonlyArray<string | number>
+  const results: Array<PushResult> = []
+  for (let i = 0; i < values.length; i += 2) results.push({ id: String(values[i]), inserted: Number(values[i + 1]) === 1 })
+  return results
+}
 
 /** Claim replies (a JSON array): nextRunAt, the count of lost outcomes and their ids, then seven values per job. */
 const parseClaim = (encoded: string): ClaimResult => {
@@ -111,21 +127,27 @@ const connect = (create: () => Redis, where: string) =>
     Effect.tryPromise({
       try: async () => {
         const client = create()
-        // Connection errors surface as failed commands (DriverError) and ioredis reconnects by itself.
-        client.on("error", () => undefined)
+        // Connection errors surface as failed commands (DriverError) and ioredis reconnects by itself. A
+        // failed first connect only says "Connection is closed"; the last error event says why.
+        let lastError: unknown
+        const remember = (error: unknown) => {
+          lastError = error
+        }
+        client.on("error", remember)
         try {
           await client.connect()
+          client.off("error", remember).on("error", () => undefined)
           return client
         } catch (error) {
           client.disconnect()
-          throw error
+          throw lastError ?? error
         }
       },
       catch: (error) =>
         new DriverError({
           driver: "redis",
           operation: "connect",
-          message: `Redis is not reachable at ${where}: ${error instanceof Error ? error.message : String(error)}`
+          message: `Redis is not reachable at ${where}: ${redactText(error instanceof Error ? error.message : String(error))}`
         })
     }),
     (client) => Effect.promise(() => client.quit().catch(() => client.disconnect()))
@@ -142,19 +164,19 @@ export const make = (options: RedisDriverOptions): Effect.Effect<JobDriverShape,
     if (problem !== undefined) {
       return yield* new DriverError({ driver: "redis", operation: "configure", message: problem })
     }
-    const url = options.url ?? "redis://127.0.0.1:6379"
+    const url = options.url === undefined ? defaultUrl : reveal(options.url)
     const commandTimeout = options.commandTimeout ?? 5_000
     const base = keyBase(options.prefix)
     const given = options.client
     const client = defineScripts(
-      given ?? (yield* connect(() => new Redis(url, clientOptions(commandTimeout, `commands:${options.prefix}`)), url))
+      given ?? (yield* connect(() => new Redis(url, clientOptions(commandTimeout, `commands:${options.prefix}`)), redactUrl(url)))
     )
     const subscriber = yield* connect(
       () => {
         const settings = { ...clientOptions(commandTimeout, `wakeups:${options.prefix}`), autoResubscribe: false }
         return given?.duplicate(settings) ?? new Redis(url, settings)
       },
-      given === undefined ? url : "the given client's server"
+      given === undefined ? redactUrl(url) : "the given client's server"
     )
     const wakeups = yield* PubSub.unbounded<string>()
     const channel = wakeupChannel(base)
@@ -177,12 +199,19 @@ export const make = (options: RedisDriverOptions): Effect.Effect<JobDriverShape,
 
     return JobDriver.of({
       name: "redis",
-      push: (jobs, now) =>
-        run("push", [now, JSON.stringify(jobs)], (reply: Array<string | number>) => {
-          const results = []
-          for (let i = 0; i < reply.length; i += 2) results.push({ id: String(reply[i]), inserted: Number(reply[i + 1]) === 1 })
-          return results
-        }),
+      push: (jobs, now) => {
+        // Ids are fixed here, before sending: ioredis re-sends a command whose reply a broken connection lost,
+        // and push.lua run twice with the same ids makes one job.
+        const identified = identifyJobs(jobs, now)
+        return Effect.tryPromise({
+          try: () => client.push(base, now, JSON.stringify(identified)).then(parsePush),
+          // Only an error Redis answered shows the script did not run; a broken connection or a timeout does not.
+          catch: (error) =>
+            error instanceof ReplyError
+              ? driverError("push", error)
+              : pushOutcomeUnknown("redis", driverError("push", error).message, identified)
+        })
+      },
       claim: ({ finishing, leaseMs, limit, names, now, owner }) =>
         run("claim", [
           now,
@@ -232,7 +261,9 @@ export const make = (options: RedisDriverOptions): Effect.Effect<JobDriverShape,
             : [request.state, "before", request.finishedBefore, request.limit],
           Number
         ),
-      wakeups: Stream.fromPubSub(wakeups)
+      wakeups: Stream.fromPubSub(wakeups),
+      pushScheduled: ({ job, schedule, slot }, now) =>
+        run("push-slot", [schedulesKey(base), now, schedule, slot, JSON.stringify(job)], (reply) => Number(reply) === 1)
     })
   })
 
@@ -252,7 +283,7 @@ export const layer = (options: RedisDriverOptions): Layer.Layer<JobDriver, Drive
  */
 export const layerConfig: Layer.Layer<JobDriver, DriverError | ConfigError.ConfigError> = Layer.unwrapEffect(
   Config.all({
-    url: Config.string("REDIS_URL").pipe(Config.withDefault("redis://127.0.0.1:6379")),
+    url: Config.redacted("REDIS_URL").pipe(Config.withDefault(Redacted.make(defaultUrl))),
     prefix: Config.string("REDIS_PREFIX").pipe(Config.withDefault("jobs"))
   }).pipe(Effect.map(layer))
 )

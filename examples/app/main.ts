@@ -6,13 +6,13 @@
  *   curl localhost:3000/jobs/1
  *
  * POST /emails validates the body, pushes a SendEmail job and answers 202 at once; GET /jobs/:id shows the
- * job. SIGTERM (or Ctrl-C) stops the HTTP server, lets running jobs finish (up to JOBS_SHUTDOWN_TIMEOUT_MS),
+ * job as JSON (encoded with the JobInfo schema: null for absent values, ISO 8601 times). SIGTERM (or Ctrl-C) stops the HTTP server, lets running jobs finish (up to JOBS_SHUTDOWN_TIMEOUT_MS),
  * releases the rest and exits.
  */
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { Config, Effect, Layer, Option, Schema } from "effect"
-import { JobQueue, PinoLogger } from "effect-jobs"
+import { JobInfo, JobQueue, PinoLogger } from "effect-jobs"
 import { createServer } from "node:http"
 import pino from "pino"
 import { JobsLive } from "../shared/config.js"
@@ -49,7 +49,7 @@ const routes = HttpRouter.empty.pipe(
       const info = yield* queue.get(id ?? "")
       return yield* Option.match(info, {
         onNone: () => HttpServerResponse.json({ error: "not found" }, { status: 404 }),
-        onSome: (job) => HttpServerResponse.json(job)
+        onSome: (job) => HttpServerResponse.schemaJson(JobInfo)(job)
       })
     })
   )

@@ -1,35 +1,44 @@
 /**
- * The smallest complete program: define a job, register its handler, push a few jobs (one delayed, one
- * with a bad address) and watch them run on the embedded memory driver.
+ * The smallest complete program, and the README's quick start: define a job, register its handler, push
+ * three jobs (one delayed, one with a bad address) and print how each ended, on the embedded memory driver.
  *
  *   npm run example
  */
-import { Effect, Option, Stream } from "effect"
-import { JobQueue, memoryDriver } from "effect-jobs"
-import { registerEmailHandler, SendEmail } from "../shared/jobs.js"
+import { Effect, Option, Schema, Stream } from "effect"
+import { JobError, JobParameters, JobQueue, memoryDriver } from "effect-jobs"
+
+// 1. Typed parameters with a stable job name. Construction validates.
+class SendEmail extends JobParameters<SendEmail>()("SendEmail", {
+  to: Schema.String,
+  subject: Schema.String
+}, { maxAttempts: 5 }) {}
 
 const program = Effect.gen(function*() {
   const queue = yield* JobQueue
-  yield* registerEmailHandler
-  const watched = yield* queue.events.pipe(
+  // 2. A handler; its requirements become requirements of registerJob. A permanent error is not retried.
+  yield* queue.registerJob(SendEmail, (params, ctx) =>
+    params.to.includes("@")
+      ? Effect.log(`sending "${params.subject}" to ${params.to}, attempt ${ctx.attempt}`)
+      : Effect.fail(JobError.permanent(`not an address: ${params.to}`)), { timeout: "30 seconds" })
+  // 3. Push; each id comes back at once. Events are subscribed first so no ending is missed.
+  const events = yield* queue.subscribe
+  const ids = [
+    yield* queue.push(new SendEmail({ to: "ada@example.com", subject: "Welcome" })),
+    yield* queue.push(new SendEmail({ to: "grace@example.com", subject: "Reminder" }), { delay: "1 second" }),
+    yield* queue.push(new SendEmail({ to: "nobody", subject: "Bounce" }))
+  ]
+  // 4. Wait until all three have ended, then read them back: state, attempts, lastError, ...
+  yield* Stream.fromQueue(events).pipe(
     Stream.filter((event) => event._tag === "Completed" || event._tag === "Failed"),
-    Stream.take(3),
-    Stream.runCollect,
-    Effect.fork
+    Stream.take(ids.length),
+    Stream.runDrain
   )
-  const welcome = yield* queue.push(new SendEmail({ to: "ada@example.com", subject: "Welcome" }))
-  const reminder = yield* queue.push(new SendEmail({ to: "grace@example.com", subject: "Reminder" }), {
-    delay: "1 second"
-  })
-  const broken = yield* queue.push(new SendEmail({ to: "nobody", subject: "Bounce" }))
-  yield* watched.await
-  for (const id of [welcome, reminder, broken]) {
+  for (const id of ids) {
     const info = Option.getOrThrow(yield* queue.get(id))
-    const error = Option.match(info.lastError, { onNone: () => "", onSome: (text) => ` (${text.split("\n")[0]})` })
-    yield* Effect.logInfo(`job ${id}: ${info.state} after ${info.attempts} attempt(s)${error}`)
+    const error = Option.match(info.lastError, { onNone: () => "", onSome: (text) => `: ${text.split("\n")[0]}` })
+    yield* Effect.log(`job ${id} ${info.state} after ${info.attempts} attempt(s)${error}`)
   }
 })
 
-Effect.runPromise(
-  program.pipe(Effect.scoped, Effect.provide(JobQueue.layer(memoryDriver, { concurrency: 4 })))
-)
+// 5. Pick the driver per environment; the job code never changes.
+Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(JobQueue.layer(memoryDriver, { concurrency: 4 }))))

@@ -10,7 +10,7 @@ import type { ClaimedJob, JobDriverShape, Outcome } from "../JobDriver.js"
 import * as JobError from "../JobError.js"
 import { JobEvent } from "../JobEvent.js"
 import { type JobMiddleware, wrap } from "../JobMiddleware.js"
-import { formatFailure, wellFormed } from "./format.js"
+import { formatFailure, storable } from "./format.js"
 
 /** A handler as the worker runs it, with the runtime (services, logger, clock) it was registered in. */
 export interface Registration {
@@ -108,7 +108,7 @@ export const makeAttempt = ({ driver, owner, publish, runHooks, settle }: Attemp
 
   // The message may quote the stored payload, so it is made storable like formatted failures.
   const settleFailed = (job: ClaimedJob, message: string) => {
-    const error = wellFormed(message)
+    const error = storable(message)
     return settle(
       { _tag: "Failed", id: job.id, owner, error },
       JobEvent.Failed({ jobId: job.id, name: job.name, attempt: job.attempt, error })

@@ -22,7 +22,12 @@ export const retryDelayMs = (failures: number) => Math.min(5_000, 100 * 2 ** Mat
  */
 export const makeOutcomes = (
   driver: JobDriverShape,
-  options: { readonly removeOnComplete: boolean; readonly publish: (event: JobEvent) => void }
+  options: {
+    readonly removeOnComplete: boolean
+    readonly publish: (event: JobEvent) => void
+    /** Told of every batch once stored (lost outcomes left out), at the caller's clock. */
+    readonly stored: (outcomes: ReadonlyArray<Outcome>, now: number) => void
+  }
 ) => {
   let buffered: Array<Settled> = []
   /** Batches handed to a driver call that has not answered yet. */
@@ -53,7 +58,7 @@ export const makeOutcomes = (
    * lost ones run again elsewhere); on failure puts the batch back to be retried.
    */
   const recorded = (batch: ReadonlyArray<Settled>, result: Either.Either<ReadonlyArray<string>, unknown>) =>
-    Effect.suspend(() => {
+    Effect.clockWith((clock) => {
       if (batch.length === 0) return Effect.void
       inFlight--
       if (Either.isLeft(result)) {
@@ -62,9 +67,13 @@ export const makeOutcomes = (
         return Effect.void
       }
       const lost = new Set(result.right)
+      const kept: Array<Outcome> = []
       for (const settled of batch) {
-        if (settled.event !== undefined && !lost.has(settled.outcome.id)) options.publish(settled.event)
+        if (lost.has(settled.outcome.id)) continue
+        kept.push(settled.outcome)
+        if (settled.event !== undefined) options.publish(settled.event)
       }
+      options.stored(kept, clock.unsafeCurrentTimeMillis())
       if (buffered.length === 0 && inFlight === 0) idleSignal.notify()
       return lost.size === 0
         ? Effect.void
@@ -76,7 +85,10 @@ export const makeOutcomes = (
     if (batch.length === 0) return
     const now = yield* Clock.currentTimeMillis
     const { outcomes, removeOnComplete } = request(batch)
-    const result = yield* Effect.either(driver.finish(outcomes, now, { removeOnComplete }))
+    const result = yield* Effect.either(driver.finish(outcomes, now, { removeOnComplete })).pipe(
+      // Cut short by a shutdown deadline: the batch is still unrecorded, and is reported as such.
+      Effect.onInterrupt(() => recorded(batch, Either.left("interrupted")))
+    )
     yield* recorded(batch, result)
     if (Either.isLeft(result)) return yield* result.left
   })
@@ -100,19 +112,32 @@ export const makeOutcomes = (
     }
   })
 
-  /** Returns once every outcome settled so far is stored, or after ~50 failed tries (leases then expire). */
-  const flushAll = Effect.gen(function*() {
-    for (let tries = 0; buffered.length > 0 || inFlight > 0; tries++) {
-      if (inFlight > 0 || tries > 0) yield* Effect.race(idleSignal.wait, Effect.sleep(retryDelayMs(tries)))
-      if (buffered.length > 0 && inFlight === 0) {
-        yield* flushOnce.pipe(Effect.catchAll((error) => Effect.logWarning("Recording job outcomes failed", error)))
+  /**
+   * Returns once every outcome settled so far is stored, or at `until` (epoch ms): then it logs the jobs whose
+   * outcome it could not record; they come back through their leases.
+   */
+  const flushAll = (until: number) =>
+    Effect.gen(function*() {
+      for (let tries = 0; buffered.length > 0 || inFlight > 0; tries++) {
+        const left = until - (yield* Clock.currentTimeMillis)
+        if (left <= 0) {
+          const ids = buffered.map((settled) => settled.outcome.id)
+          const unsent = ids.length === 0 ? "" : `: ${ids.join(", ")}`
+          return yield* Effect.logError(
+            `Could not record ${ids.length + (inFlight > 0 ? " (and a batch in flight)" : "")} job outcome(s) ` +
+              `before the shutdown deadline; their leases will expire${unsent}`
+          )
+        }
+        if (inFlight > 0 || tries > 0) {
+          yield* Effect.raceAll([idleSignal.wait, Effect.sleep(Math.min(retryDelayMs(tries), left))])
+        }
+        if (buffered.length === 0 || inFlight > 0) continue
+        yield* flushOnce.pipe(
+          Effect.timeoutFail({ duration: left, onTimeout: () => "timed out" }),
+          Effect.catchAll((error) => Effect.logWarning("Recording job outcomes failed", error))
+        )
       }
-      if (tries > 50) {
-        yield* Effect.logError(`Could not record ${buffered.length} job outcome(s); their leases will expire`)
-        return
-      }
-    }
-  })
+    })
 
   return { settle, take, request, recorded, flushLoop, flushAll }
 }

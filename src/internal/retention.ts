@@ -2,9 +2,10 @@
  * Retention: which finished jobs the queue removes, and the pruning pass that removes them.
  */
 import { Clock, Duration, Effect } from "effect"
-import type { FinishedState, JobDriverShape } from "../JobDriver.js"
+import type { FinishedState, JobDriverShape, Outcome } from "../JobDriver.js"
 import type { KeepJobs } from "../JobQueue.js"
 import { nonNegativeInteger } from "./options.js"
+import { makeSignal } from "./signal.js"
 
 /** One state's rule, resolved: jobs older than `maxAgeMs` or beyond the newest `maxCount` go. */
 export interface RetentionRule {
@@ -53,3 +54,85 @@ export const pruneOnce = (driver: JobDriverShape, rules: ReadonlyArray<Retention
       }
     }
   })
+
+/** The state an outcome leaves its job in, if it is a finished one. */
+const finishedStateOf = (outcome: Outcome): FinishedState | undefined =>
+  outcome._tag === "Completed" ? "completed" : outcome._tag === "Failed" ? "failed" : undefined
+
+/**
+ * When a job that reached `state` at `now` may first be removed by `rules`: at once under a count limit, just
+ * past the maximum age under an age limit, never (`Infinity`) when its state is kept forever or not pruned.
+ */
+export const expiresAt = (rules: ReadonlyArray<RetentionRule>, state: FinishedState, now: number): number => {
+  const rule = rules.find((candidate) => candidate.state === state)
+  if (rule === undefined) return Infinity
+  if (rule.maxCount !== undefined) return now
+  // A pass removes jobs that finished strictly before its time minus the age: one millisecond more.
+  return rule.maxAgeMs === undefined ? Infinity : now + rule.maxAgeMs + 1
+}
+
+/**
+ * When the next pruning pass is due: when the earliest job this instance finished may go, but never sooner
+ * than `intervalMs` after the last pass, and no later than `fallbackMs` after it (jobs finished by instances
+ * that stopped, or before this one started).
+ */
+export const nextPassAt = (lastPass: number, earliestExpiry: number, intervalMs: number, fallbackMs: number): number =>
+  Math.max(lastPass + intervalMs, Math.min(earliestExpiry, lastPass + fallbackMs))
+
+/** The longest an instance goes without a pruning pass while it finishes nothing itself. */
+export const PRUNE_FALLBACK_MS = 3_600_000
+
+/**
+ * The pruning loop: passes run as jobs this instance finished come due under `rules` (told through `stored`
+ * and `cancelled`), at most every `intervalMs`, and at least every `PRUNE_FALLBACK_MS`. An idle queue thus
+ * costs no timer wake-ups in between (under `TestClock` too).
+ */
+export const makePruner = (driver: JobDriverShape, rules: ReadonlyArray<RetentionRule>, intervalMs: number) => {
+  /** When jobs finished here come due, rounded up to whole intervals (so a busy queue adds no entries). */
+  const dueTimes = new Set<number>()
+  let plannedAt = Infinity
+  const expirySignal = makeSignal()
+  const note = (state: FinishedState, now: number) => {
+    const expiry = expiresAt(rules, state, now)
+    if (expiry === Infinity) return
+    const due = Math.ceil(expiry / intervalMs) * intervalMs
+    if (dueTimes.has(due)) return
+    dueTimes.add(due)
+    if (due < plannedAt) expirySignal.notify()
+  }
+  const earliestDue = () => {
+    let earliest = Infinity
+    for (const due of dueTimes) earliest = Math.min(earliest, due)
+    return earliest
+  }
+  const pass = pruneOnce(driver, rules).pipe(
+    Effect.catchAll((error) => Effect.logWarning("Removing old jobs failed", error))
+  )
+  const loop = Effect.gen(function*() {
+    let lastPass = yield* Clock.currentTimeMillis
+    // The first pass comes one interval after start, for jobs finished before this instance ran.
+    dueTimes.add(lastPass + intervalMs)
+    for (;;) {
+      plannedAt = nextPassAt(lastPass, earliestDue(), intervalMs, Math.max(intervalMs, PRUNE_FALLBACK_MS))
+      const wait = plannedAt - (yield* Clock.currentTimeMillis)
+      if (wait > 0) {
+        const woken = yield* Effect.raceFirst(Effect.as(expirySignal.wait, true), Effect.as(Effect.sleep(wait), false))
+        if (woken) continue
+      }
+      const passAt = yield* Clock.currentTimeMillis
+      for (const due of dueTimes) if (due <= passAt) dueTimes.delete(due)
+      yield* pass
+      lastPass = yield* Clock.currentTimeMillis
+    }
+  })
+  return {
+    loop,
+    stored: (outcomes: ReadonlyArray<Outcome>, now: number) => {
+      for (const outcome of outcomes) {
+        const state = finishedStateOf(outcome)
+        if (state !== undefined) note(state, now)
+      }
+    },
+    cancelled: (now: number) => note("cancelled", now)
+  }
+}

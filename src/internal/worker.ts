@@ -2,11 +2,12 @@
  * The worker pool behind `JobQueue`: the claim loop, one fiber per running job, lease renewal and the
  * graceful drain (outcomes are recorded by `outcomes.ts`).
  */
-import { Clock, Effect, Either, Fiber, PubSub, Runtime, Stream } from "effect"
-import { ANY_JOB, type ClaimedJob, type JobDriverShape } from "../JobDriver.js"
+import { Clock, Deferred, Effect, Either, Fiber, FiberId, PubSub, Runtime, Stream } from "effect"
+import { ANY_JOB, type ClaimedJob, type JobDriverShape, type Outcome } from "../JobDriver.js"
 import type { JobEvent } from "../JobEvent.js"
 import type { JobMiddleware } from "../JobMiddleware.js"
 import { makeAttempt, type Registration } from "./attempt.js"
+import { closeDrain, type DrainWindow, listeningTo, openDrain, RELEASE_MARGIN_MS } from "./drain.js"
 import { makeOutcomes, retryDelayMs, type Settled } from "./outcomes.js"
 import { makeSignal } from "./signal.js"
 
@@ -23,6 +24,10 @@ export interface WorkerOptions {
   readonly shutdownTimeoutMs: number
   readonly removeOnComplete: boolean
   readonly middleware: ReadonlyArray<JobMiddleware>
+  /** Told of outcomes once stored (see `makeOutcomes`). */
+  readonly stored: (outcomes: ReadonlyArray<Outcome>, now: number) => void
+  /** Signals that, received during a drain, release the running jobs at once. */
+  readonly releaseSignals: ReadonlyArray<string>
 }
 
 interface Running {
@@ -51,6 +56,8 @@ export const makeWorker = (
     let prefetched: Array<ClaimedJob> = []
     const workSignal = makeSignal()
     const slotSignal = makeSignal()
+    /** Notified when a job becomes leased here, so an idle renew loop starts ticking again. */
+    const leasedSignal = makeSignal()
     let stopping = false
     const { leaseMs, owner } = options
     const clock = yield* Effect.clock
@@ -69,7 +76,11 @@ export const makeWorker = (
       events.unsafeOffer(event)
     }
 
-    const outcomes = makeOutcomes(driver, { removeOnComplete: options.removeOnComplete, publish })
+    const outcomes = makeOutcomes(driver, {
+      removeOnComplete: options.removeOnComplete,
+      publish,
+      stored: options.stored
+    })
     const { settle } = outcomes
 
     const attempt = makeAttempt({ driver, owner, publish, settle, runHooks })
@@ -106,18 +117,28 @@ export const makeWorker = (
       }
       const entry: Running = { job, startedAt: clock.unsafeCurrentTimeMillis(), fiber: undefined, stoppedFor: undefined }
       running.set(job.id, entry)
+      leasedSignal.notify()
       return Effect.sync(() => {
         // A root fiber in the handler's own runtime: its services, logger and clock, without per-job provides.
         entry.fiber = Runtime.runFork(registration.runtime)(Effect.ensuring(attempt(job, registration), finished(job.id)))
       })
     }
 
-    /** Interrupts attempts the worker gives up; shutdown hands them back without using an attempt. */
-    const stopAttempts = (entries: ReadonlyArray<Running>, reason: "shutdown" | "lost") =>
+    /**
+     * Interrupts attempts the worker gives up; shutdown hands them back without using an attempt. Waits for
+     * the interrupted handlers until `waitUntil` at most: one stuck in an uninterruptible step is released
+     * anyway (whatever it records later is refused, its lease being gone).
+     */
+    const stopAttempts = (entries: ReadonlyArray<Running>, reason: "shutdown" | "lost", waitUntil = Infinity) =>
       Effect.forEach(entries, (entry) => {
         entry.stoppedFor = reason
         const fiber = entry.fiber
-        return (fiber === undefined ? Effect.void : Fiber.interrupt(fiber)).pipe(
+        const interrupted = fiber === undefined ? Effect.void : Effect.asVoid(Fiber.interrupt(fiber))
+        const bounded = waitUntil === Infinity ? interrupted : Effect.flatMap(
+          Clock.currentTimeMillis,
+          (now) => Effect.raceFirst(interrupted, Effect.sleep(Math.max(0, waitUntil - now)))
+        )
+        return bounded.pipe(
           Effect.andThen(() => {
             if (reason === "shutdown") settle({ _tag: "Released", id: entry.job.id, owner })
           })
@@ -166,12 +187,14 @@ export const makeWorker = (
         }
         const startable = Math.max(0, options.concurrency - running.size)
         prefetched = queued.slice(startable)
+        if (prefetched.length > 0) leasedSignal.notify()
         for (const job of queued.slice(0, startable)) yield* start(job)
         backlog = jobs.length === limit
         if (!backlog) {
           // Measured after the claim: time passed while it ran counts towards the wait.
           const after = yield* Clock.currentTimeMillis
-          restUntil = after + Math.max(0, Math.min(options.pollIntervalMs, (nextRunAt ?? Infinity) - after))
+          const poll = driver.reliableWakeups === true ? Infinity : options.pollIntervalMs
+          restUntil = after + Math.max(0, Math.min(poll, (nextRunAt ?? Infinity) - after))
         }
       }).pipe(Effect.ensuring(Effect.sync(() => {
         claimsInFlight--
@@ -188,7 +211,8 @@ export const makeWorker = (
         if (claimsInFlight === 0 && restUntil > 0) {
           const wait = restUntil - (yield* Clock.currentTimeMillis)
           restUntil = 0
-          if (wait > 0) yield* Effect.race(Effect.sleep(wait), workSignal.wait)
+          if (wait === Infinity) yield* workSignal.wait
+          else if (wait > 0) yield* Effect.race(Effect.sleep(wait), workSignal.wait)
           continue
         }
         // Claim ahead only once a full claim showed a backlog: an idle queue's jobs stay free for any worker.
@@ -216,6 +240,8 @@ export const makeWorker = (
 
     const renewLoop = Effect.gen(function*() {
       for (;;) {
+        // Idle workers do not tick: a queue with nothing leased costs no timer wake-ups (under TestClock too).
+        if (running.size === 0 && prefetched.length === 0) yield* leasedSignal.wait
         yield* Effect.sleep(Math.max(10, Math.floor(leaseMs / 3)))
         if (running.size === 0 && prefetched.length === 0) continue
         const now = yield* Clock.currentTimeMillis
@@ -246,24 +272,55 @@ export const makeWorker = (
       )
     )
 
+    /** The drains of the scope now closing, sharing one deadline (see `openDrain`). */
+    let window: DrainWindow | undefined
+    /** Completed with a signal's name when one arrives during a drain: release what runs, now. */
+    const hurry = Deferred.unsafeMake<string>(FiberId.none)
+    const onSignal = (signal: string) => {
+      Deferred.unsafeDone(hurry, Effect.succeed(signal))
+    }
+
     /**
-     * Waits for the matching attempts to finish until `deadline`, then interrupts and releases the rest.
+     * Waits for the matching attempts to finish until the window's deadline (or a signal), then interrupts
+     * and releases the rest; returns when the releases may still be recorded.
      */
-    const drain = (matches: (job: ClaimedJob) => boolean) =>
+    const drainUntil = (matches: (job: ClaimedJob) => boolean, deadline: number) =>
       Effect.gen(function*() {
-        const deadline = (yield* Clock.currentTimeMillis) + options.shutdownTimeoutMs
-        const pending = () => [...running.values()].filter((entry) => matches(entry.job))
+        const pending = () => [...running.values()].filter((entry) => entry.stoppedFor === undefined && matches(entry.job))
         for (let left = pending(); left.length > 0; left = pending()) {
           const now = yield* Clock.currentTimeMillis
-          if (now >= deadline) {
+          const signal = yield* Deferred.poll(hurry)
+          if (now >= deadline || signal._tag === "Some") {
             const ids = left.map((entry) => entry.job.id).join(", ")
-            yield* Effect.logInfo(`Shutdown deadline reached: releasing ${left.length} unfinished job(s): ${ids}`)
-            yield* stopAttempts(left, "shutdown")
+            const why = signal._tag === "Some" ? `Received ${yield* signal.value} while draining` : "Shutdown deadline reached"
+            yield* Effect.logInfo(`${why}: releasing ${left.length} unfinished job(s): ${ids}`)
+            yield* stopAttempts(left, "shutdown", Math.min(now, deadline) + RELEASE_MARGIN_MS / 2)
             break
           }
-          yield* Effect.race(slotSignal.wait, Effect.sleep(deadline - now))
+          yield* Effect.raceAll([slotSignal.wait, Effect.sleep(deadline - now), Effect.asVoid(Deferred.await(hurry))])
         }
       })
+
+    /**
+     * One drain, run to its end on a fiber of its own: the fiber closing the scope may itself be interrupted
+     * (SIGTERM under `runMain`, `Fiber.interrupt`, a timeout), and the drain must neither be cut short by that
+     * nor wait on timers it can no longer interrupt.
+     */
+    const drain = (matches: (job: ClaimedJob) => boolean, beforeFlush: Effect.Effect<void>) =>
+      Effect.gen(function*() {
+        const started = yield* Clock.currentTimeMillis
+        window = openDrain(window, started, options.shutdownTimeoutMs)
+        const { deadline } = window
+        yield* listeningTo(options.releaseSignals as ReadonlyArray<NodeJS.Signals>, onSignal, Effect.all([
+          drainUntil(matches, deadline),
+          beforeFlush
+        ], { concurrency: "unbounded", discard: true }))
+        const now = yield* Clock.currentTimeMillis
+        // Outcomes and releases get until the deadline plus a margin; after a signal, only the margin.
+        const flushBy = Math.min(deadline, (yield* Deferred.isDone(hurry)) ? now : Infinity) + RELEASE_MARGIN_MS
+        yield* outcomes.flushAll(Math.max(flushBy, now + RELEASE_MARGIN_MS / 2))
+        window = closeDrain(window, yield* Clock.currentTimeMillis)
+      }).pipe(Effect.interruptible, Effect.forkDaemon, Effect.flatMap(Fiber.join))
 
     const claiming = yield* Effect.forkDaemon(claimLoop)
     const loops = yield* Effect.forkDaemon(
@@ -271,19 +328,17 @@ export const makeWorker = (
     )
 
     return {
-      registry,
-      running,
       isRegistered: (name: string) => registry.has(name),
       register: (registration: Registration) => {
         registry.set(registration.name, registration)
         workSignal.notify()
       },
+      /** Stops claiming `name`, hands back its held jobs and drains its running ones (see `drain`). */
       unregister: (name: string) =>
-        Effect.gen(function*() {
+        Effect.suspend(() => {
           registry.delete(name)
           release(takePrefetched((job) => job.name === name))
-          yield* drain((job) => job.name === name)
-          yield* outcomes.flushAll
+          return drain((job) => job.name === name, Effect.void)
         }),
       /** Stops a running attempt locally after its job was cancelled (its outcome is not recorded). */
       interruptLocal: (id: string) =>
@@ -292,20 +347,26 @@ export const makeWorker = (
           const entry = running.get(id)
           return entry === undefined || entry.stoppedFor !== undefined ? Effect.void : stopAttempts([entry], "lost")
         }),
-      shutdown: Effect.gen(function*() {
+      /**
+       * Stops claiming, hands back held jobs, drains every running attempt, records what ended, and stops the
+       * worker's fibers. Bounded by `shutdownTimeout` plus `RELEASE_MARGIN_MS`.
+       */
+      shutdown: Effect.suspend(() => {
         stopping = true
         release(takePrefetched(() => true))
         workSignal.notify()
         slotSignal.notify()
-        // The claim loop stops at its next turn; a claim in flight still hands its jobs back and records the
-        // outcomes it carried.
-        yield* Effect.all([
-          drain(() => true),
-          Fiber.await(claiming).pipe(Effect.timeout(options.shutdownTimeoutMs), Effect.ignore)
-        ], { concurrency: "unbounded", discard: true })
-        yield* outcomes.flushAll
-        yield* Fiber.interrupt(claiming)
-        yield* Fiber.interrupt(loops)
+        // A claim in flight still hands its jobs back and records the outcomes it carried; one that hangs
+        // past the deadline is abandoned (its jobs come back through their leases).
+        const claimsEnded = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Fiber.await(claiming).pipe(
+            Effect.timeout(Math.max(0, (window?.deadline ?? now) - now)),
+            Effect.ignore
+          ))
+        return drain(() => true, claimsEnded).pipe(
+          Effect.ensuring(Fiber.interrupt(claiming)),
+          Effect.ensuring(Fiber.interrupt(loops))
+        )
       })
     }
   })

@@ -2,9 +2,9 @@
  * Conformance: retries with stored errors, permanent failures, defects, timeouts, bad data and bad input.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Option, TestClock } from "effect"
+import { Deferred, Effect, Option, TestClock } from "effect"
 import { Backoff, JobError } from "../../src/index.js"
-import { Greet, type MakeDriver, record, setup, Tick, waitFor } from "./harness.js"
+import { eventually, Greet, type MakeDriver, record, setup, Tick, waitFor } from "./harness.js"
 
 export const failureCases = (makeDriver: MakeDriver) =>
   describe("failures", () => {
@@ -94,6 +94,49 @@ export const failureCases = (makeDriver: MakeDriver) =>
         assert.include((yield* record(driver, broken!)).lastError, "half an emoji: \ufffd, then more")
       }))
 
+    it.scoped("an error with a NUL character is stored readable, and it never keeps other outcomes from being recorded", () =>
+      Effect.gen(function*() {
+        const { driver, queue } = yield* setup(makeDriver, { maxAttempts: 1, concurrency: 4 })
+        yield* queue.registerJob(Tick, ({ n }) => n === 0 ? Effect.fail(new Error("bad\u0000byte")) : Effect.void)
+        // The broken job goes first, so its outcome shares a batch with the ordinary ones.
+        const [broken] = yield* queue.pushMany(Array.from({ length: 31 }, (_, n) => new Tick({ n })))
+        const counts = yield* eventually(
+          "30 jobs completed and 1 failed",
+          Effect.map(queue.counts, (counts) => counts.completed === 30 && counts.failed === 1 ? Option.some(counts) : Option.none())
+        )
+        assert.strictEqual(counts.active + counts.pending, 0)
+        const stored = yield* record(driver, broken!)
+        assert.strictEqual(stored.state, "failed")
+        assert.include(stored.lastError, "bad\ufffdbyte")
+        assert.notInclude(stored.lastError, "\u0000")
+      }))
+
+    it.scoped("a payload with a NUL character or an unpaired surrogate in a string reaches the handler and get intact", () =>
+      Effect.gen(function*() {
+        const { events, queue } = yield* setup(makeDriver)
+        const name = "nul\u0000inside, half \ud83d, whole \ud83d\ude00"
+        const seen = yield* Deferred.make<string>()
+        yield* queue.registerJob(Greet, (params) => Deferred.succeed(seen, params.name))
+        const id = yield* queue.push(new Greet({ name }))
+        assert.deepStrictEqual(Option.getOrThrow(yield* queue.get(id)).payload, { _tag: "Greet", name })
+        yield* waitFor(events, "Completed", id)
+        assert.strictEqual(yield* Deferred.await(seen), name)
+      }))
+
+    it.scoped("a chosen id or unique key with a NUL character is rejected at push, and nothing is written", () =>
+      Effect.gen(function*() {
+        const { queue } = yield* setup(makeDriver)
+        for (const options of [{ jobId: "order\u00001" }, { uniqueKey: "user-7\u0000" }]) {
+          const single = yield* Effect.flip(queue.push(new Greet({ name: "x" }), options))
+          assert.strictEqual(single._tag, "InvalidPushOptions")
+          assert.include(single.message, "NUL character")
+          const many = yield* Effect.flip(queue.pushMany([new Greet({ name: "ok" })], options))
+          assert.strictEqual(many._tag, "InvalidPushOptions")
+        }
+        const counts = yield* queue.counts
+        assert.strictEqual(counts.pending + counts.active + counts.completed + counts.failed, 0)
+      }))
+
     it.scoped("a timeout interrupts the handler and counts as a failed attempt", () =>
       Effect.gen(function*() {
         // The clock jumps 30 s at once: a lease that outlives the jump keeps the renewals it triggers (real
@@ -151,6 +194,7 @@ export const failureCases = (makeDriver: MakeDriver) =>
         assert.strictEqual(large._tag, "PayloadTooLarge")
         const mixed = yield* Effect.flip(queue.pushMany([new Greet({ name: "ok" }), new Greet({ name: "y".repeat(2_000) })]))
         assert.strictEqual(mixed._tag, "PayloadTooLarge")
+        // @ts-expect-error only JobParameters instances type-check; the run-time check refuses the rest too
         const notParams = yield* Effect.flip(queue.push({ name: "plain object" }))
         assert.strictEqual(notParams._tag, "InvalidJobParameters")
         const counts = yield* queue.counts

@@ -3,14 +3,29 @@
  * to the deadline, then releases the rest to pending without using an attempt.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Option, TestClock } from "effect"
-import { assertReleased, eventually, type MakeDriver, realPause, record, setup, startQueue, Tick, waitFor, waitForAll } from "./harness.js"
+import { Deferred, Effect, Exit, Fiber, Option, Scope, TestClock } from "effect"
+import { JobDriver } from "../../src/JobDriver.js"
+import { JobQueue } from "../../src/JobQueue.js"
+import {
+  assertReleased,
+  buildDriver,
+  eventually,
+  Greet,
+  type MakeDriver,
+  realPause,
+  record,
+  setup,
+  startQueue,
+  Tick,
+  waitFor,
+  waitForAll
+} from "./harness.js"
 
-/** Moves the test clock a second at a time until `fiber` is done (bounded). */
+/** Moves the test clock a second at a time until `fiber` is done (bounded); returns the simulated seconds. */
 const advanceUntilDone = (fiber: Fiber.Fiber<unknown, unknown>) =>
   Effect.gen(function*() {
     for (let step = 0; step < 600; step++) {
-      if (Option.isSome(yield* Fiber.poll(fiber))) return
+      if (Option.isSome(yield* Fiber.poll(fiber))) return step
       yield* TestClock.adjust("1 second")
       yield* realPause(1)
     }
@@ -68,5 +83,51 @@ export const shutdownCases = (makeDriver: MakeDriver) =>
         yield* eventually("job completed", record(first.driver, id).pipe(
           Effect.map((job) => job.state === "completed" ? Option.some(job) : Option.none())
         ))
+      }))
+
+    it.scoped("closing the scope by interrupting its fiber drains the same way and leaves nothing running", () =>
+      Effect.gen(function*() {
+        const driver = yield* buildDriver(makeDriver)
+        const started = yield* Deferred.make<string>()
+        const proceed = yield* Deferred.make<void>()
+        const app = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
+          const queue = yield* JobQueue.make({ pollInterval: "1 hour" }).pipe(Effect.provideService(JobDriver, driver))
+          yield* queue.registerJob(Tick, (_, context) =>
+            Deferred.succeed(started, context.jobId).pipe(Effect.zipRight(Deferred.await(proceed))))
+          yield* queue.push(new Tick({ n: 1 }))
+          return yield* Effect.never
+        })))
+        const id = yield* Deferred.await(started)
+        const interrupting = yield* Effect.fork(Fiber.interrupt(app))
+        yield* realPause(20)
+        assert.isTrue(Option.isNone(yield* Fiber.poll(interrupting)), "the interruption waits for the running job")
+        yield* Deferred.succeed(proceed, undefined)
+        yield* Fiber.join(interrupting)
+        const finished = yield* record(driver, id)
+        assert.deepInclude(finished, { state: "completed", attempts: 1 })
+
+        // A worker loop that outlived its scope would claim this job on its wake-up.
+        const pusher = yield* startQueue(driver, { concurrency: 0 })
+        const late = yield* pusher.queue.push(new Tick({ n: 2 }))
+        yield* realPause(50)
+        assert.deepInclude(yield* record(driver, late), { state: "pending", attempts: 0 })
+      }))
+
+    it.scoped("the handler registrations and the queue of one closing scope share one deadline", () =>
+      Effect.gen(function*() {
+        const driver = yield* buildDriver(makeDriver)
+        const scope = yield* Scope.make()
+        const queue = yield* JobQueue.make({ pollInterval: "1 hour", shutdownTimeout: "5 seconds" }).pipe(
+          Effect.provideService(JobDriver, driver),
+          Scope.extend(scope)
+        )
+        const events = yield* queue.subscribe.pipe(Scope.extend(scope))
+        yield* queue.registerJob(Tick, () => Effect.never).pipe(Scope.extend(scope))
+        yield* queue.registerJob(Greet, () => Effect.never).pipe(Scope.extend(scope))
+        const ids = [yield* queue.push(new Tick({ n: 1 })), yield* queue.push(new Greet({ name: "a" }))]
+        yield* waitForAll(events, "Started", ids)
+        const seconds = yield* advanceUntilDone(yield* Effect.fork(Scope.close(scope, Exit.void)))
+        assert.isAtMost(seconds, 6, "one 5 second deadline, not one per registration")
+        yield* assertReleased(driver, ids)
       }))
   })

@@ -12,6 +12,7 @@ import { describe } from "@effect/vitest"
 import { controlCases } from "./control.js"
 import { failureCases } from "./failures.js"
 import type { MakeDriver } from "./harness.js"
+import { idCases } from "./ids.js"
 import { leaseCases } from "./leases.js"
 import { lifecycleCases } from "./lifecycle.js"
 import { prefetchCases } from "./prefetch.js"
@@ -24,6 +25,7 @@ export type { MakeDriver } from "./harness.js"
 export const conformance = (driverName: string, makeDriver: MakeDriver): void => {
   describe(`conformance: ${driverName} driver`, () => {
     lifecycleCases(makeDriver)
+    idCases(makeDriver)
     failureCases(makeDriver)
     leaseCases(makeDriver)
     controlCases(makeDriver)

@@ -2,6 +2,7 @@
  * The Postgres driver through its port: migrations under concurrency, configuration errors, a pool handed
  * over by the application, wake-ups from acknowledgements, and bounded pruning.
  */
+import { readdirSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Layer, Queue, Stream } from "effect"
 import pg from "pg"
@@ -20,6 +21,12 @@ const job = (n: number, overrides: Partial<NewJob> = {}): NewJob => ({
 
 const claimRequest = { names: ["Tick"], owner: "worker-a", leaseMs: 10_000, now: 1 }
 
+/** The versions of the migration files the driver ships, in order. */
+const migrationVersions = readdirSync(new URL("../../drivers/postgres/migrations", import.meta.url))
+  .filter((file) => file.endsWith(".sql"))
+  .map((file) => Number.parseInt(file, 10))
+  .sort((a, b) => a - b)
+
 describe("postgres driver", () => {
   it.live("migrates once when several instances start at the same moment", () =>
     withSchema((schema) =>
@@ -29,14 +36,14 @@ describe("postgres driver", () => {
           { concurrency: "unbounded" }
         )
         const versions = yield* Effect.promise(() => sql<{ version: number }>(`SELECT version FROM "${schema}".migrations`))
-        expect(versions.map((row) => row.version)).toEqual([1, 2])
+        expect(versions.map((row) => row.version)).toEqual(migrationVersions)
         const tables = yield* Effect.promise(() =>
           sql<{ table_name: string }>(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name",
             [schema]
           )
         )
-        expect(tables.map((row) => row.table_name)).toEqual(["jobs", "migrations", "queue_state"])
+        expect(tables.map((row) => row.table_name)).toEqual(["jobs", "migrations", "queue_state", "schedules"])
       }).pipe(Effect.scoped)))
 
   it.live("applies only the migrations a schema has not recorded yet", () =>
@@ -51,7 +58,7 @@ describe("postgres driver", () => {
         )
         const driver = yield* buildDriver(schema)
         const versions = yield* Effect.promise(() => sql<{ version: number }>(`SELECT version FROM "${schema}".migrations ORDER BY version`))
-        expect(versions.map((row) => row.version)).toEqual([1, 2])
+        expect(versions.map((row) => row.version)).toEqual(migrationVersions)
         const indexes = yield* Effect.promise(() => sql("SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = 'jobs_due'", [schema]))
         expect(indexes.length).toBe(1)
         expect((yield* driver.claim({ ...claimRequest, limit: 1, now: 500 })).jobs.map((claimed) => claimed.id)).toEqual(["kept"])
@@ -74,7 +81,7 @@ describe("postgres driver", () => {
         Layer.build(postgresDriver({ connectionString: "postgres://postgres:secret@127.0.0.1:1/test", schema: "nowhere" }))
       )
       expect(error._tag).toBe("DriverError")
-      expect(error.message).toContain("Could not prepare schema nowhere at postgres://postgres@127.0.0.1:1/test")
+      expect(error.message).toContain("Could not prepare schema nowhere at postgres://postgres:***@127.0.0.1:1/test")
       expect(error.message).not.toContain("secret")
       expect(Date.now() - started).toBeLessThan(6_000)
     }).pipe(Effect.scoped))

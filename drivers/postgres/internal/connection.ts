@@ -2,7 +2,9 @@
  * Connection settings for the driver's own connections (worker pool, LISTEN client), derived from either a
  * connection string or a pool the application hands over.
  */
+import type { Redacted } from "effect"
 import pg from "pg"
+import { redactUrl, reveal } from "../../../src/internal/redact.js"
 
 /** The database the driver talks to when given neither a connection string nor a pool. */
 export const defaultConnectionString = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -15,9 +17,15 @@ export const applicationName = (role: "push" | "worker" | "listen", schema: stri
  * What a new connection needs to reach the same database as `pool` (or `connectionString`). pg hides a
  * pool's password from enumeration, so it is copied explicitly.
  */
-export const connectionSettings = (connectionString: string | undefined, pool: pg.Pool | undefined): pg.ClientConfig => {
+export const connectionSettings = (
+  connectionString: string | Redacted.Redacted<string> | undefined,
+  pool: pg.Pool | undefined
+): pg.ClientConfig => {
   if (connectionString !== undefined || pool === undefined) {
-    return { connectionString: connectionString ?? defaultConnectionString, connectionTimeoutMillis: 5_000 }
+    return {
+      connectionString: connectionString === undefined ? defaultConnectionString : reveal(connectionString),
+      connectionTimeoutMillis: 5_000
+    }
   }
   const { Client: _client, Promise: _promise, log: _log, max: _max, min: _min, ...settings } = pool.options as pg.PoolConfig & {
     Client?: unknown
@@ -26,19 +34,11 @@ export const connectionSettings = (connectionString: string | undefined, pool: p
   return { connectionTimeoutMillis: 5_000, ...settings, password: pool.options.password }
 }
 
-/** Where the settings point, for error messages (never includes the password). */
-export const describeTarget = (settings: pg.ClientConfig): string => {
-  if (settings.connectionString !== undefined) {
-    try {
-      const url = new URL(settings.connectionString)
-      url.password = ""
-      return url.toString()
-    } catch {
-      return "the configured database"
-    }
-  }
-  return `${settings.host ?? "localhost"}:${settings.port ?? 5432}/${settings.database ?? ""}`
-}
+/** Where the settings point, for error messages: the password and secret parameters are masked. */
+export const describeTarget = (settings: pg.ClientConfig): string =>
+  settings.connectionString !== undefined
+    ? redactUrl(settings.connectionString)
+    : `${settings.host ?? "localhost"}:${settings.port ?? 5432}/${settings.database ?? ""}`
 
 /** Appends server settings (`-c name=value ...`) to the startup options already in `settings`. */
 export const withServerOptions = (settings: pg.ClientConfig, serverOptions: string): string =>

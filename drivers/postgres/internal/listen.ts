@@ -4,6 +4,7 @@
 import { Deferred, Effect, type PubSub, Schedule } from "effect"
 import pg from "pg"
 import { ANY_JOB } from "../../../src/JobDriver.js"
+import { redactText } from "../../../src/internal/redact.js"
 import { quoteIdentifier } from "./sql.js"
 
 /** How fast a dropped LISTEN connection is retried: quickly at first, then every two seconds. */
@@ -49,9 +50,9 @@ export const listen = (
     return Effect.promise(() => client.end().catch(() => undefined))
   })
   return session.pipe(
-    Effect.tapError((error) => Effect.logWarning(`Postgres LISTEN connection failed; retrying: ${error.message}`)),
+    Effect.tapError((error) => Effect.logWarning(`Postgres LISTEN connection failed; retrying: ${redactText(error.message)}`)),
     Effect.retry(reconnectSchedule),
-    Effect.tap((reason) => Effect.logWarning(`Postgres LISTEN connection lost (${reason}); reconnecting`)),
+    Effect.tap((reason) => Effect.logWarning(`Postgres LISTEN connection lost (${redactText(reason)}); reconnecting`)),
     Effect.forever
   )
 }

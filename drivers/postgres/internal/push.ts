@@ -1,24 +1,42 @@
 /**
- * Pushing a batch: one INSERT for the whole batch, and only when some jobs were not inserted (a chosen id
- * or live unique key already held) one read to find the jobs holding them. Shared by the driver's `push`
- * and `pushInTransaction`, which differ only in the connection that runs the queries.
+ * Pushing a batch: one INSERT for the whole batch, and only when some jobs were not inserted (an id or live
+ * unique key already held) one read to find the jobs holding them. Shared by the driver's `push` and
+ * `pushInTransaction`, which differ only in the connection that runs the queries.
+ *
+ * Every job carries its id before anything is sent (generated when not chosen), so the INSERT can run twice
+ * and still make one job: a push whose reply was lost is sent again at once, which is safe.
  */
-import { Effect } from "effect"
+import { Data, Effect } from "effect"
+import pg from "pg"
 import type { NewJob, PushResult } from "../../../src/JobDriver.js"
 import { DriverError } from "../../../src/JobErrors.js"
+import { type IdentifiedJob, identifyJobs, pushOutcomeUnknown } from "../../../src/internal/encode.js"
 
 /** Runs one of the push queries (`push.sql`, `existing.sql`) and returns its rows. */
-export type RunPushQuery = <Row extends Record<string, unknown>>(
+export type RunPushQuery<E = DriverError> = <Row extends Record<string, unknown>>(
   name: "push" | "existing",
   values: ReadonlyArray<unknown>
-) => Effect.Effect<ReadonlyArray<Row>, DriverError>
+) => Effect.Effect<ReadonlyArray<Row>, E>
+
+/** A push query was sent but no answer came back (the connection broke or timed out): it may have run. */
+export class ReplyLost extends Data.TaggedError("ReplyLost")<{ readonly error: DriverError }> {}
+
+/**
+ * Whether a failed query may still have been applied. Only an error the server reported about the statement
+ * itself (an SQLSTATE outside connection failure and shutdown) proves it was not.
+ */
+export const mayHaveRun = (error: unknown): boolean =>
+  !(error instanceof pg.DatabaseError) || /^(08|57P)/.test(error.code ?? "")
 
 /** A holder can finish and be removed between the two statements; then the job is simply pushed again. */
 const maxRounds = 3
 
+/** A push whose reply was lost is sent again at once this many times before the caller hears of it. */
+const resends = 2
+
 /** The arrays push.sql takes, one per column. */
-const pushParameters = (jobs: ReadonlyArray<NewJob>, now: number, channel: string) => [
-  jobs.map((job) => job.id ?? null),
+const pushParameters = (jobs: ReadonlyArray<IdentifiedJob>, now: number, channel: string) => [
+  jobs.map((job) => job.id),
   jobs.map((job) => job.name),
   jobs.map((job) => job.payload),
   jobs.map((job) => job.priority),
@@ -29,13 +47,17 @@ const pushParameters = (jobs: ReadonlyArray<NewJob>, now: number, channel: strin
   channel
 ]
 
-/** Inserts `jobs` (all or none of the inserts, in one statement) and returns one result per job, in order. */
-export const pushJobs = (
-  run: RunPushQuery,
-  jobs: ReadonlyArray<NewJob>,
+/**
+ * Inserts `jobs` (all or none of the inserts, in one statement) and returns one result per job, in order. A
+ * job found under its own generated id was written by an earlier send of this same push: it counts as
+ * inserted.
+ */
+export const pushJobs = <E>(
+  run: RunPushQuery<E>,
+  jobs: ReadonlyArray<IdentifiedJob>,
   now: number,
   channel: string
-): Effect.Effect<ReadonlyArray<PushResult>, DriverError> =>
+): Effect.Effect<ReadonlyArray<PushResult>, E | DriverError> =>
   Effect.gen(function*() {
     const results = new Array<PushResult | undefined>(jobs.length)
     let waiting = jobs.map((_, index) => index)
@@ -48,11 +70,13 @@ export const pushJobs = (
       if (held.length === 0) break
       const existing = yield* run<{ ord: string; id: string | null }>("existing", [
         held.map((_, position) => position + 1),
-        held.map((index) => jobs[index]!.id ?? null),
+        held.map((index) => jobs[index]!.id),
         held.map((index) => jobs[index]!.uniqueKey ?? null)
       ])
       for (const row of existing) {
-        if (row.id !== null) results[held[Number(row.ord) - 1]!] = { id: row.id, inserted: false }
+        const index = held[Number(row.ord) - 1]!
+        const job = jobs[index]!
+        if (row.id !== null) results[index] = { id: row.id, inserted: job.generated === true && row.id === job.id }
       }
       waiting = held.filter((index) => results[index] === undefined)
     }
@@ -66,3 +90,26 @@ export const pushJobs = (
     }
     return results as ReadonlyArray<PushResult>
   })
+
+/**
+ * Pushes `jobs` with ids fixed now, before the first send (so running the returned effect again is the same
+ * push, too); a query whose reply was lost is sent again at once (up to `resends` times), which cannot
+ * duplicate a job. When every send lost its reply, fails with a `DriverError` that says the outcome is
+ * unknown and names the ids.
+ */
+export const pushResending = (
+  run: RunPushQuery<DriverError | ReplyLost>,
+  jobs: ReadonlyArray<NewJob>,
+  now: number,
+  channel: string
+): Effect.Effect<ReadonlyArray<PushResult>, DriverError> => {
+  const identified = identifyJobs(jobs, now)
+  const resending: RunPushQuery<DriverError | ReplyLost> = <Row extends Record<string, unknown>>(
+    name: "push" | "existing",
+    values: ReadonlyArray<unknown>
+  ) => run<Row>(name, values).pipe(Effect.retry({ while: (error) => error._tag === "ReplyLost", times: resends }))
+  return pushJobs(resending, identified, now, channel).pipe(
+    Effect.catchTag("ReplyLost", ({ error }) =>
+      Effect.fail(pushOutcomeUnknown("postgres", `${resends + 1} sends; the last: ${error.message}`, identified)))
+  )
+}

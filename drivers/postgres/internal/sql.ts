@@ -2,6 +2,7 @@
  * Loads the driver's SQL (migrations and queries) from files beside it, with `:schema` replaced by the
  * quoted schema name.
  */
+import { createHash } from "node:crypto"
 import { readdirSync, readFileSync } from "node:fs"
 
 const queryNames = [
@@ -19,22 +20,61 @@ const queryNames = [
   "prune-beyond",
   "get",
   "set-paused",
-  "is-paused"
+  "is-paused",
+  "push-slot"
 ] as const
 
 /** The name of one query file in `sql/` (without `.sql`). */
 export type QueryName = typeof queryNames[number]
 
-/** Schema names come from configuration; they must be plain identifiers. */
-const validSchema = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
+/** The server cuts identifiers (schema, statement and channel names) to this many bytes. */
+const maxIdentifierBytes = 63
+
+/** Schema names come from configuration: letters (any script), digits and `_`, not starting with a digit. */
+const validSchema = /^[\p{L}_][\p{L}\p{M}\p{N}_]*$/u
 
 /** `undefined` when `schema` is a valid schema name, otherwise why not. */
 export const schemaProblem = (schema: string): string | undefined =>
-  !validSchema.test(schema)
-    ? `Invalid Postgres schema name ${JSON.stringify(schema)}: use 1-63 characters from A-Z a-z 0-9 _, not starting with a digit`
+  !validSchema.test(schema) || Buffer.byteLength(schema, "utf8") > maxIdentifierBytes
+    ? `Invalid Postgres schema name ${JSON.stringify(schema)}: use 1-63 bytes (UTF-8) of letters, digits and _, ` +
+      `not starting with a digit`
     : schema.toLowerCase().startsWith("pg_")
     ? `Invalid Postgres schema name ${JSON.stringify(schema)}: names starting with pg_ are reserved`
     : undefined
+
+/** A short digest of the schema name, so names derived from it stay unique within `maxIdentifierBytes`. */
+const schemaDigest = (schema: string, length: number) =>
+  createHash("sha256").update(schema, "utf8").digest("hex").slice(0, length)
+
+/** The longest prefix of `text` that fits in `maxBytes` of UTF-8, never cutting a character. */
+const prefixWithin = (text: string, maxBytes: number): string => {
+  let bytes = 0
+  let end = 0
+  for (const character of text) {
+    bytes += Buffer.byteLength(character, "utf8")
+    if (bytes > maxBytes) break
+    end += character.length
+  }
+  return text.slice(0, end)
+}
+
+/**
+ * The name of `query`'s prepared statement for `schema`: the server would cut a name past 63 bytes, so two
+ * long schema names sharing a prefix would collide on one connection; a digest of the schema cannot.
+ */
+export const statementName = (schema: string, query: QueryName): string =>
+  `effect-jobs:${schemaDigest(schema, 16)}:${query}`
+
+/**
+ * The NOTIFY channel of one queue: `effect_jobs_<schema>`, or, past 63 bytes, its first 50 bytes and a
+ * digest of the whole schema name.
+ */
+export const wakeupChannel = (schema: string): string => {
+  const channel = `effect_jobs_${schema}`
+  return Buffer.byteLength(channel, "utf8") <= maxIdentifierBytes
+    ? channel
+    : `${prefixWithin(channel, 50)}_${schemaDigest(schema, 12)}`
+}
 
 /** Quotes an identifier for SQL text. */
 export const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, "\"\"")}"`

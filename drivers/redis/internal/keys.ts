@@ -18,3 +18,5 @@ export const keyBase = (prefix: string): string => `{${prefix}}:`
 export const jobKey = (base: string, id: string): string => `${base}job:${id}`
 export const pausedKey = (base: string): string => `${base}paused`
 export const wakeupChannel = (base: string): string => `${base}wakeup`
+/** The hash of each schedule's last slot pushed; schedule keys are its fields, never part of a key name. */
+export const schedulesKey = (base: string): string => `${base}schedules`

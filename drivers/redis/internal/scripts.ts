@@ -15,7 +15,8 @@ const scriptNames = [
   "retry",
   "counts",
   "prune",
-  "resume"
+  "resume",
+  "push-slot"
 ] as const
 
 /** The name of one Lua script (its file name without `.lua`). */
@@ -32,11 +33,14 @@ let sources: ReadonlyMap<ScriptName, string> | undefined
 export const scriptSources = (): ReadonlyMap<ScriptName, string> =>
   sources ??= new Map(scriptNames.map((name) => [name, expand(read(`${name}.lua`))]))
 
-/** A client with the scripts defined as commands. Every script takes the key prefix as its only key. */
+/** Scripts that take keys after the prefix (as arguments right after it); every other takes the prefix only. */
+const extraKeys: Partial<Record<ScriptName, number>> = { "push-slot": 1 }
+
+/** A client with the scripts defined as commands. Every script takes the key prefix as its first key. */
 export type ScriptedRedis = Redis & Record<ScriptName, (prefix: string, ...args: Array<string | number>) => Promise<unknown>>
 
 /** Registers every script on `client`. */
 export const defineScripts = (client: Redis): ScriptedRedis => {
-  for (const [name, lua] of scriptSources()) client.defineCommand(name, { numberOfKeys: 1, lua })
+  for (const [name, lua] of scriptSources()) client.defineCommand(name, { numberOfKeys: 1 + (extraKeys[name] ?? 0), lua })
   return client as ScriptedRedis
 }

@@ -3,11 +3,14 @@
 
   KEYS[1]  the queue's key prefix, e.g. "{myapp}:" (all keys of the queue share its hash tag)
   ARGV[1]  now (epoch ms)
-  ARGV[2]  JSON array of jobs: { id?, name, payload, priority, runAt, maxAttempts?, uniqueKey? }
+  ARGV[2]  JSON array of jobs: { id, generated?, name, payload, priority, runAt, maxAttempts?, uniqueKey? }
+           (`generated` is true when the client made up the id for this push; otherwise the caller chose it)
 
   Returns a flat array: id1, inserted1 (1 or 0), id2, inserted2, ...
   A job with a chosen id that exists (in any state) is not inserted; nor is one whose unique key is held by a
-  pending or active job: the existing id comes back with inserted 0.
+  pending or active job: the existing id comes back with inserted 0. A generated id that exists was written
+  by this very push, run before (a client re-sends a command whose reply a broken connection lost): nothing
+  is written and it comes back with inserted 1, so running the script twice leaves one job.
 
   A job name is published on the wake-up channel only when the push can change what a sleeping worker
   waits for: a ready job into an empty ready set (a worker whose last claim came back short took every
@@ -26,22 +29,15 @@ local earliest = redis.call("ZRANGE", base .. "delayed", 0, 0, "WITHSCORES")[2]
 earliest = earliest and tonumber(earliest)
 
 for _, job in ipairs(jobs) do
+  local id = job.id
   local existing = nil
-  if job.id and redis.call("EXISTS", jobKey(base, job.id)) == 1 then existing = job.id end
+  if redis.call("EXISTS", jobKey(base, id)) == 1 then existing = id end
   if not existing and job.uniqueKey then existing = redis.call("HGET", base .. "unique", job.uniqueKey) end
   if existing then
     table.insert(result, existing)
-    table.insert(result, 0)
+    table.insert(result, (job.generated and existing == id) and 1 or 0)
   else
     local seq = redis.call("INCR", base .. "seq")
-    local id = job.id
-    if not id then
-      id = tostring(seq)
-      while redis.call("EXISTS", jobKey(base, id)) == 1 do
-        seq = redis.call("INCR", base .. "seq")
-        id = tostring(seq)
-      end
-    end
     local member = string.format("%016d", seq) .. ":" .. id
     local fields = { "name", job.name, "payload", job.payload, "state", "pending", "priority", job.priority,
       "runAt", job.runAt, "attempts", 0, "createdAt", now, "member", member }

@@ -1,0 +1,49 @@
+/**
+ * Subscriptions to a queue's events. Each subscription gets a buffer of its own that keeps the newest
+ * `capacity` events, so a subscriber that stops reading holds a bounded amount of memory and never holds
+ * back the other subscribers.
+ */
+import { Effect, PubSub, Queue, type Scope } from "effect"
+
+/**
+ * How many events one subscription holds before it drops its oldest: a positive integer, or `"unbounded"`
+ * (it holds every event until read).
+ *
+ * @since 0.1.0
+ */
+export type EventsCapacity = number | "unbounded"
+
+/** The default: enough for bursts of a few hundred jobs between two reads. */
+export const defaultEventsCapacity = 1_000
+
+/** `capacity` if it is `"unbounded"` or a positive integer; otherwise a defect naming the option. */
+export const checkEventsCapacity = (capacity: EventsCapacity): Effect.Effect<EventsCapacity> =>
+  capacity === "unbounded" || (Number.isInteger(capacity) && capacity > 0)
+    ? Effect.succeed(capacity)
+    : Effect.die(
+      new RangeError(`JobQueue option eventsCapacity must be a positive integer or "unbounded", got ${capacity}`)
+    )
+
+/**
+ * Subscribes to `hub` at once (nothing published after this call is missed) with a buffer of `capacity`.
+ *
+ * The hub is unbounded because publishers offer to it synchronously, where a full bounded hub would drop the
+ * newest event for every subscriber. Each bounded subscription therefore drains its hub subscription
+ * continuously into a sliding queue of its own, which drops that subscriber's oldest events only.
+ */
+export const subscribe = <A>(
+  hub: PubSub.PubSub<A>,
+  capacity: EventsCapacity
+): Effect.Effect<Queue.Dequeue<A>, never, Scope.Scope> =>
+  capacity === "unbounded"
+    ? PubSub.subscribe(hub)
+    : Effect.gen(function*() {
+      const source = yield* PubSub.subscribe(hub)
+      const buffer = yield* Effect.acquireRelease(Queue.sliding<A>(capacity), Queue.shutdown)
+      yield* Queue.takeBetween(source, 1, capacity).pipe(
+        Effect.flatMap((batch) => Queue.offerAll(buffer, batch)),
+        Effect.forever,
+        Effect.forkScoped
+      )
+      return buffer
+    })

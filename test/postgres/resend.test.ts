@@ -1,0 +1,94 @@
+/**
+ * The Postgres driver when a push's reply is lost: the server committed the INSERT, the connection broke
+ * before the answer came back. The driver sends the push again (it carries its ids, so that is safe); when
+ * no send gets an answer, the push fails saying the outcome is unknown, and pushing again with the same
+ * `jobId` leaves one job.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Schema, type Scope } from "effect"
+import { JobParameters, JobQueue } from "effect-jobs"
+import { postgresDriver } from "effect-jobs/postgres"
+import { type Proxy, startProxy } from "../support/proxy.js"
+import { databaseUrl, sql } from "../support/postgres.js"
+import { withSchema } from "./helpers.js"
+
+class Ping extends JobParameters<Ping>()("Ping", { tag: Schema.String }) {}
+
+const target = new URL(databaseUrl)
+
+/** The ids of every job in `schema`, in push order, read without the proxy. */
+const storedIds = (schema: string) =>
+  Effect.promise(() => sql<{ id: string }>(`SELECT id FROM "${schema}".jobs ORDER BY seq`)).pipe(
+    Effect.map((rows) => rows.map((row) => row.id))
+  )
+
+/** Runs `body` with a queue whose driver reaches Postgres only through a fresh proxy, in a fresh schema. */
+const throughProxy = (body: (proxy: Proxy, schema: string) => Effect.Effect<void, unknown, JobQueue | Scope.Scope>) =>
+  withSchema((schema) =>
+    Effect.acquireUseRelease(
+      Effect.promise(() => startProxy(target.hostname, Number(target.port || 5432))),
+      (proxy) => {
+        const proxied = new URL(databaseUrl)
+        proxied.host = `127.0.0.1:${proxy.port}`
+        return body(proxy, schema).pipe(
+          Effect.provide(JobQueue.layer(postgresDriver({ connectionString: proxied.toString(), schema, poolSize: 2 }))),
+          Effect.scoped
+        )
+      },
+      (proxy) => Effect.promise(() => proxy.close())
+    ))
+
+describe("postgres driver: a push whose reply was lost", () => {
+  it.live("push() is sent again, returns one id, and exactly one job exists", () =>
+    throughProxy((proxy, schema) =>
+      Effect.gen(function*() {
+        const queue = yield* JobQueue
+        const dropped = proxy.dropReplyTo("lost-reply-single")
+        const id = yield* queue.push(new Ping({ tag: "lost-reply-single" }))
+        yield* Effect.promise(() => dropped)
+        expect(yield* storedIds(schema)).toEqual([id])
+      })))
+
+  it.live("pushMany() is sent again and stores each job once, in push order", () =>
+    throughProxy((proxy, schema) =>
+      Effect.gen(function*() {
+        const queue = yield* JobQueue
+        const dropped = proxy.dropReplyTo("lost-reply-batch")
+        const ids = yield* queue.pushMany(["a", "b", "lost-reply-batch"].map((tag) => new Ping({ tag })))
+        yield* Effect.promise(() => dropped)
+        expect(new Set(ids).size).toBe(3)
+        expect(yield* storedIds(schema)).toEqual(ids)
+      })))
+
+  it.live("with no answer at all the push fails as outcome unknown; the same call again leaves one job", () =>
+    throughProxy((proxy, schema) =>
+      Effect.gen(function*() {
+        const queue = yield* JobQueue
+        const dropped = proxy.dropReplyTo("lost-reply-outage", { thenRefuse: true })
+        const push = queue.push(new Ping({ tag: "lost-reply-outage" }), { jobId: "invoice:42" })
+        const error = yield* Effect.flip(push)
+        yield* Effect.promise(() => dropped)
+        expect(error._tag).toBe("DriverError")
+        expect(error.message).toMatch(/^Outcome unknown: .*may or may not be stored \(ids invoice:42\)/)
+        // It was stored: only the answer was lost.
+        expect(yield* storedIds(schema)).toEqual(["invoice:42"])
+        yield* Effect.promise(() => proxy.restore())
+        expect(yield* push).toBe("invoice:42")
+        expect(yield* storedIds(schema)).toEqual(["invoice:42"])
+      })))
+
+  it.live("a plain push that failed as outcome unknown is settled by pushing again with the id it names", () =>
+    throughProxy((proxy, schema) =>
+      Effect.gen(function*() {
+        const queue = yield* JobQueue
+        const dropped = proxy.dropReplyTo("lost-reply-plain", { thenRefuse: true })
+        const error = yield* Effect.flip(queue.push(new Ping({ tag: "lost-reply-plain" })))
+        yield* Effect.promise(() => dropped)
+        const id = /\(ids ([0-9A-Z]{26})\)/.exec(error.message)?.[1]
+        expect(id).toBeDefined()
+        expect(yield* storedIds(schema)).toEqual([id])
+        yield* Effect.promise(() => proxy.restore())
+        expect(yield* queue.push(new Ping({ tag: "lost-reply-plain" }), { jobId: id! })).toBe(id)
+        expect(yield* storedIds(schema)).toEqual([id])
+      })))
+})
