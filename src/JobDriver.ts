@@ -13,7 +13,7 @@
  */
 import { Context } from "effect"
 import type { Effect, Option, Stream } from "effect"
-import type { DriverError } from "./JobErrors.js"
+import type { DriverError, PushOutcomeUnknown } from "./JobErrors.js"
 
 /**
  * The lifecycle of a job.
@@ -266,7 +266,10 @@ export interface JobDriverShape {
   /** A short name for logs and errors: `memory`, `redis`, `postgres`. */
   readonly name: string
   /** Inserts jobs atomically (all or none) and wakes workers. Results are in input order. */
-  readonly push: (jobs: ReadonlyArray<NewJob>, now: number) => Effect.Effect<ReadonlyArray<PushResult>, DriverError>
+  readonly push: (
+    jobs: ReadonlyArray<NewJob>,
+    now: number
+  ) => Effect.Effect<ReadonlyArray<PushResult>, DriverError | PushOutcomeUnknown>
   /**
    * Records the `finishing` outcomes (even while paused), then claims up to `limit` ready jobs under a lease.
    * Claims nothing while the queue is paused.

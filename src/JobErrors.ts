@@ -7,13 +7,27 @@ import { Schema } from "effect"
 
 /**
  * The storage behind the queue failed or could not be reached (server down, connection lost, timeout,
- * a reply it could not read). Nothing is assumed written when a push fails with it.
+ * a reply it could not read). A push that fails with it wrote nothing; one whose request was sent but whose
+ * answer never came fails with `PushOutcomeUnknown` instead.
  *
  * @since 0.1.0
  */
 export class DriverError extends Schema.TaggedError<DriverError>()("DriverError", {
   driver: Schema.String,
   operation: Schema.String,
+  message: Schema.String
+}) {}
+
+/**
+ * A push was sent but its answer never came (the connection dropped, the server stopped): its jobs may or may
+ * not be stored. Pushing each again with its id as `jobId` settles it, storing it at most once; `jobIds` are
+ * the ids the push used (generated ones included).
+ *
+ * @since 0.1.0
+ */
+export class PushOutcomeUnknown extends Schema.TaggedError<PushOutcomeUnknown>()("PushOutcomeUnknown", {
+  driver: Schema.String,
+  jobIds: Schema.Array(Schema.String),
   message: Schema.String
 }) {}
 
@@ -46,7 +60,7 @@ export class UnknownJobName extends Schema.TaggedError<UnknownJobName>()("Unknow
   jobName: Schema.String
 }) {
   override get message() {
-    return `No job named "${this.jobName}" is registered on this queue`
+    return `No job named "${this.jobName}" is registered or declared on this queue`
   }
 }
 
@@ -93,4 +107,4 @@ export class InvalidSchedule extends Schema.TaggedError<InvalidSchedule>()("Inva
  *
  * @since 0.1.0
  */
-export type PushError = DriverError | InvalidJobParameters | InvalidPushOptions | PayloadTooLarge
+export type PushError = DriverError | PushOutcomeUnknown | InvalidJobParameters | InvalidPushOptions | PayloadTooLarge

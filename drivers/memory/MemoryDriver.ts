@@ -23,7 +23,7 @@ import {
   type RenewRequest,
   type ScheduledPush
 } from "../../src/JobDriver.js"
-import { generateJobId, identifyJobs } from "../../src/internal/encode.js"
+import { generateJobId, identifyJobs } from "../../src/internal/ids.js"
 import { Heap } from "./internal/heap.js"
 
 type StoredJob = { -readonly [K in keyof JobRecord]: JobRecord[K] }

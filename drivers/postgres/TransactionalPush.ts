@@ -7,8 +7,9 @@
 import { Clock, Effect } from "effect"
 import type pg from "pg"
 import { DriverError, InvalidJobParameters, type PushError } from "../../src/JobErrors.js"
-import { schemaOf } from "../../src/JobParameters.js"
-import { encodeJob, identifyJobs, type PushOptions } from "../../src/internal/encode.js"
+import { type JobParametersInstance, schemaOf } from "../../src/JobParameters.js"
+import { encodeJob, type PushOptions } from "../../src/internal/encode.js"
+import { identifyJobs } from "../../src/internal/ids.js"
 import { wakeupChannel } from "./PostgresDriver.js"
 import { pushJobs, type RunPushQuery } from "./internal/push.js"
 import { loadQueries, schemaProblem } from "./internal/sql.js"
@@ -39,7 +40,7 @@ export interface TransactionalPushOptions {
 export const pushInTransaction = (
   client: pg.ClientBase,
   options: TransactionalPushOptions,
-  params: ReadonlyArray<object>,
+  params: ReadonlyArray<JobParametersInstance>,
   pushOptions: PushOptions = {}
 ): Effect.Effect<ReadonlyArray<string>, PushError> =>
   Effect.gen(function*() {

@@ -20,7 +20,7 @@ import {
   type PushResult
 } from "../../src/JobDriver.js"
 import { DriverError } from "../../src/JobErrors.js"
-import { identifyJobs, pushOutcomeUnknown } from "../../src/internal/encode.js"
+import { identifyJobs, pushOutcomeUnknown } from "../../src/internal/ids.js"
 import { redactText, redactUrl, reveal } from "../../src/internal/redact.js"
 import { jobKey, keyBase, pausedKey, prefixProblem, schedulesKey, wakeupChannel } from "./internal/keys.js"
 import { defineScripts, type ScriptName } from "./internal/scripts.js"

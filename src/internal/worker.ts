@@ -7,6 +7,7 @@ import { ANY_JOB, type ClaimedJob, type JobDriverShape, type Outcome } from "../
 import type { JobEvent } from "../JobEvent.js"
 import type { JobMiddleware } from "../JobMiddleware.js"
 import { makeAttempt, type Registration } from "./attempt.js"
+import { afterClaim, autoPrefetch, planClaim, smoothRunTime } from "./claimPlan.js"
 import { closeDrain, type DrainWindow, listeningTo, openDrain, RELEASE_MARGIN_MS } from "./drain.js"
 import { makeOutcomes, retryDelayMs, type Settled } from "./outcomes.js"
 import { makeSignal } from "./signal.js"
@@ -39,10 +40,6 @@ interface Running {
   stoppedFor: "shutdown" | "lost" | undefined
 }
 
-/** `prefetch: "auto"` holds only jobs expected to start within this many milliseconds... */
-export const AUTO_PREFETCH_HORIZON_MS = 10
-/** ...and never more than this many. */
-export const AUTO_PREFETCH_MAX = 100
 
 export const makeWorker = (
   driver: JobDriverShape,
@@ -64,12 +61,8 @@ export const makeWorker = (
     /** Attempt run times, smoothed; `undefined` until one finished. */
     let meanRunMs: number | undefined
     /** How many jobs to hold ahead of the slots now. */
-    const prefetch = (): number => {
-      if (options.prefetch !== "auto") return options.prefetch
-      if (meanRunMs === undefined) return 0
-      const startingSoon = options.concurrency * AUTO_PREFETCH_HORIZON_MS / Math.max(meanRunMs, 0.01)
-      return Math.min(AUTO_PREFETCH_MAX, Math.floor(startingSoon))
-    }
+    const prefetch = (): number =>
+      options.prefetch === "auto" ? autoPrefetch(options.concurrency, meanRunMs) : options.prefetch
     const runHooks = options.middleware.flatMap((middleware) => middleware.run === undefined ? [] : [middleware.run])
 
     const publish = (event: JobEvent) => {
@@ -100,8 +93,7 @@ export const makeWorker = (
       Effect.suspend(() => {
         const entry = running.get(id)
         if (entry !== undefined && entry.stoppedFor === undefined) {
-          const runMs = clock.unsafeCurrentTimeMillis() - entry.startedAt
-          meanRunMs = meanRunMs === undefined ? runMs : meanRunMs + (runMs - meanRunMs) / 8
+          meanRunMs = smoothRunTime(meanRunMs, clock.unsafeCurrentTimeMillis() - entry.startedAt)
         }
         running.delete(id)
         slotSignal.notify()
@@ -145,17 +137,15 @@ export const makeWorker = (
         )
       }, { concurrency: "unbounded", discard: true })
 
-    // Under a backlog two claims run at once, each for half the slots, so the driver works on one while the
-    // worker runs the jobs of the other. Together they never lease more than the free slots (and `prefetch`).
-    const claimsAtOnce = options.concurrency > 1 ? 2 : 1
-    /** Whether the last claim filled its limit: then more work is likely waiting. */
+    // The claim loop's counters (see `ClaimCounters`). Under a backlog two claims run at once, each for half
+    // the slots, so the driver works on one while the worker runs the jobs of the other; together they never
+    // lease more than the free slots (and `prefetch`).
     let backlog = false
     let claimsInFlight = 0
-    /** Slots that the claims in flight may fill. */
     let reserved = 0
     let failures = 0
-    /** After a short or failed claim: no claim before this time unless a wake-up comes. */
     let restUntil = 0
+    const pollIntervalMs = driver.reliableWakeups === true ? Infinity : options.pollIntervalMs
 
     /** One claim: records the outcomes it carries, starts the jobs it got, and says when to claim again. */
     const claimOnce = (names: ReadonlyArray<string>, limit: number, carried: ReadonlyArray<Settled>) =>
@@ -189,13 +179,10 @@ export const makeWorker = (
         prefetched = queued.slice(startable)
         if (prefetched.length > 0) leasedSignal.notify()
         for (const job of queued.slice(0, startable)) yield* start(job)
-        backlog = jobs.length === limit
-        if (!backlog) {
-          // Measured after the claim: time passed while it ran counts towards the wait.
-          const after = yield* Clock.currentTimeMillis
-          const poll = driver.reliableWakeups === true ? Infinity : options.pollIntervalMs
-          restUntil = after + Math.max(0, Math.min(poll, (nextRunAt ?? Infinity) - after))
-        }
+        // Measured after the claim: time passed while it ran counts towards the rest.
+        const next = afterClaim(jobs.length, limit, nextRunAt, yield* Clock.currentTimeMillis, pollIntervalMs)
+        backlog = next.backlog
+        if (!next.backlog) restUntil = next.restUntil
       }).pipe(Effect.ensuring(Effect.sync(() => {
         claimsInFlight--
         slotSignal.notify()
@@ -208,31 +195,29 @@ export const makeWorker = (
           yield* workSignal.wait
           continue
         }
-        if (claimsInFlight === 0 && restUntil > 0) {
-          const wait = restUntil - (yield* Clock.currentTimeMillis)
+        const plan = planClaim({
+          concurrency: options.concurrency,
+          prefetch: backlog ? prefetch() : 0,
+          backlog,
+          running: running.size,
+          prefetched: prefetched.length,
+          reserved,
+          claimsInFlight,
+          failures,
+          restUntil
+        })
+        if (plan._tag === "Rest") {
           restUntil = 0
+          const wait = plan.until - (yield* Clock.currentTimeMillis)
           if (wait === Infinity) yield* workSignal.wait
           else if (wait > 0) yield* Effect.race(Effect.sleep(wait), workSignal.wait)
-          continue
-        }
-        // Claim ahead only once a full claim showed a backlog: an idle queue's jobs stay free for any worker.
-        const capacity = options.concurrency + (backlog ? prefetch() : 0)
-        const free = capacity - running.size - prefetched.length - reserved
-        const limit = backlog ? Math.min(free, Math.ceil(capacity / claimsAtOnce)) : free
-        const busy = running.size > 0 || claimsInFlight > 0
-        // Without a backlog one claim at a time; under one, wait for a few free slots so each claim fetches
-        // several jobs.
-        const enough = Math.max(1, Math.floor(capacity / 4))
-        if (limit <= 0 || claimsInFlight >= (backlog ? claimsAtOnce : 1) || (backlog && limit < enough && busy)) {
+        } else if (plan._tag === "AwaitSlot") {
           yield* slotSignal.wait
-          continue
+        } else {
+          claimsInFlight++
+          reserved += plan.limit
+          yield* Effect.fork(claimOnce(names, plan.limit, plan.carryOutcomes ? outcomes.take() : []))
         }
-        claimsInFlight++
-        reserved += limit
-        // Outcomes waiting to be recorded ride along, so one round trip reports them and fetches more work.
-        // A claim for a single job goes alone: the flush records them meanwhile without delaying it. After a
-        // failed claim they go apart too, so outcomes the driver cannot store never hold up claiming.
-        yield* Effect.fork(claimOnce(names, limit, limit > 1 && failures === 0 ? outcomes.take() : []))
       }
       // Claims in flight hand their jobs back (see `stopping` in claimOnce) before the loop ends.
       while (claimsInFlight > 0) yield* slotSignal.wait

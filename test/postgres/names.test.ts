@@ -6,28 +6,11 @@ import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Stream } from "effect"
 import { createHash } from "node:crypto"
 import pg from "pg"
-import { schemaProblem, statementName, wakeupChannel } from "../../drivers/postgres/internal/sql.js"
+import { queryNames, schemaProblem, statementName, wakeupChannel } from "../../drivers/postgres/internal/sql.js"
 import { databaseUrl, sql, uniqueSchema } from "../support/postgres.js"
 import { buildDriver } from "./helpers.js"
 import { exercise } from "./operations.js"
 
-const queryNames = [
-  "push",
-  "existing",
-  "claim",
-  "next-run-at",
-  "renew",
-  "finish",
-  "set-progress",
-  "cancel",
-  "retry",
-  "counts",
-  "prune",
-  "prune-beyond",
-  "get",
-  "set-paused",
-  "is-paused"
-] as const
 
 const bytes = (text: string) => Buffer.byteLength(text, "utf8")
 

@@ -5,14 +5,13 @@
  * `jobId` leaves one job.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Schema, type Scope } from "effect"
-import { JobParameters, JobQueue } from "effect-jobs"
+import { Effect, type Scope } from "effect"
+import { JobQueue } from "effect-jobs"
 import { postgresDriver } from "effect-jobs/postgres"
 import { type Proxy, startProxy } from "../support/proxy.js"
+import { chosenIdSettledByPushingAgain, generatedIdSettledByPushingAgain, Ping, type ThroughProxy } from "../support/resend.js"
 import { databaseUrl, sql } from "../support/postgres.js"
 import { withSchema } from "./helpers.js"
-
-class Ping extends JobParameters<Ping>()("Ping", { tag: Schema.String }) {}
 
 const target = new URL(databaseUrl)
 
@@ -23,7 +22,7 @@ const storedIds = (schema: string) =>
   )
 
 /** Runs `body` with a queue whose driver reaches Postgres only through a fresh proxy, in a fresh schema. */
-const throughProxy = (body: (proxy: Proxy, schema: string) => Effect.Effect<void, unknown, JobQueue | Scope.Scope>) =>
+const throughProxy: ThroughProxy = (body: (proxy: Proxy, schema: string) => Effect.Effect<void, unknown, JobQueue | Scope.Scope>) =>
   withSchema((schema) =>
     Effect.acquireUseRelease(
       Effect.promise(() => startProxy(target.hostname, Number(target.port || 5432))),
@@ -61,34 +60,8 @@ describe("postgres driver: a push whose reply was lost", () => {
       })))
 
   it.live("with no answer at all the push fails as outcome unknown; the same call again leaves one job", () =>
-    throughProxy((proxy, schema) =>
-      Effect.gen(function*() {
-        const queue = yield* JobQueue
-        const dropped = proxy.dropReplyTo("lost-reply-outage", { thenRefuse: true })
-        const push = queue.push(new Ping({ tag: "lost-reply-outage" }), { jobId: "invoice:42" })
-        const error = yield* Effect.flip(push)
-        yield* Effect.promise(() => dropped)
-        expect(error._tag).toBe("DriverError")
-        expect(error.message).toMatch(/^Outcome unknown: .*may or may not be stored \(ids invoice:42\)/)
-        // It was stored: only the answer was lost.
-        expect(yield* storedIds(schema)).toEqual(["invoice:42"])
-        yield* Effect.promise(() => proxy.restore())
-        expect(yield* push).toBe("invoice:42")
-        expect(yield* storedIds(schema)).toEqual(["invoice:42"])
-      })))
+    chosenIdSettledByPushingAgain(throughProxy, storedIds))
 
   it.live("a plain push that failed as outcome unknown is settled by pushing again with the id it names", () =>
-    throughProxy((proxy, schema) =>
-      Effect.gen(function*() {
-        const queue = yield* JobQueue
-        const dropped = proxy.dropReplyTo("lost-reply-plain", { thenRefuse: true })
-        const error = yield* Effect.flip(queue.push(new Ping({ tag: "lost-reply-plain" })))
-        yield* Effect.promise(() => dropped)
-        const id = /\(ids ([0-9A-Z]{26})\)/.exec(error.message)?.[1]
-        expect(id).toBeDefined()
-        expect(yield* storedIds(schema)).toEqual([id])
-        yield* Effect.promise(() => proxy.restore())
-        expect(yield* queue.push(new Ping({ tag: "lost-reply-plain" }), { jobId: id! })).toBe(id)
-        expect(yield* storedIds(schema)).toEqual([id])
-      })))
+    generatedIdSettledByPushingAgain(throughProxy, storedIds))
 })

@@ -64,6 +64,7 @@ describe("postgres transactional push", () => {
         expect(badParams._tag).toBe("InvalidJobParameters")
         const badPriority = yield* Effect.flip(pushInTransaction(client, { schema }, [new Invoice({ amount: 1 })], { priority: 5_000 }))
         expect(badPriority._tag).toBe("InvalidPushOptions")
+        // @ts-expect-error: only JobParameters instances are accepted; the run-time check guards casts.
         const notParameters = yield* Effect.flip(pushInTransaction(client, { schema }, [{ amount: 1 }]))
         expect(notParameters._tag).toBe("InvalidJobParameters")
         const badSchema = yield* Effect.flip(pushInTransaction(client, { schema: "x; DROP" }, [new Invoice({ amount: 1 })]))

@@ -4,14 +4,13 @@
  * its jobs once; when the command cannot be sent again, it fails saying the outcome is unknown.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Schema, type Scope } from "effect"
+import { Effect, type Scope } from "effect"
 import { Redis } from "ioredis"
-import { JobParameters, JobQueue } from "effect-jobs"
+import { JobQueue } from "effect-jobs"
 import { redisDriver } from "effect-jobs/redis"
 import { startProxy } from "../support/proxy.js"
+import { chosenIdSettledByPushingAgain, generatedIdSettledByPushingAgain, Ping, type ThroughProxy } from "../support/resend.js"
 import { deletePrefix, redisUrl, uniquePrefix } from "../support/redis.js"
-
-class Ping extends JobParameters<Ping>()("Ping", { tag: Schema.String }) {}
 
 const target = new URL(redisUrl)
 
@@ -28,7 +27,7 @@ const storedIds = (prefix: string) =>
   })
 
 /** Runs `body` with a queue whose driver talks to Redis through a fresh proxy, under a fresh prefix. */
-const throughProxy = (body: (proxy: Awaited<ReturnType<typeof startProxy>>, prefix: string) => Effect.Effect<void, unknown, JobQueue | Scope.Scope>) =>
+const throughProxy: ThroughProxy = (body: (proxy: Awaited<ReturnType<typeof startProxy>>, prefix: string) => Effect.Effect<void, unknown, JobQueue | Scope.Scope>) =>
   Effect.acquireUseRelease(
     Effect.promise(async () => ({ prefix: uniquePrefix("resend"), proxy: await startProxy(target.hostname, Number(target.port || 6379)) })),
     ({ prefix, proxy }) =>
@@ -72,19 +71,8 @@ describe("redis driver: a push whose reply was lost", () => {
       })))
 
   it.live("with no answer at all the push fails as outcome unknown; the same call again leaves one job", () =>
-    throughProxy((proxy, prefix) =>
-      Effect.gen(function*() {
-        const queue = yield* JobQueue
-        const dropped = proxy.dropReplyTo("lost-reply-outage", { thenRefuse: true })
-        const push = queue.push(new Ping({ tag: "lost-reply-outage" }), { jobId: "invoice:42" })
-        const error = yield* Effect.flip(push)
-        yield* Effect.promise(() => dropped)
-        expect(error._tag).toBe("DriverError")
-        expect(error.message).toMatch(/^Outcome unknown: .*may or may not be stored \(ids invoice:42\)/)
-        // It was stored: only the answer was lost.
-        expect(yield* storedIds(prefix)).toEqual(["invoice:42"])
-        yield* Effect.promise(() => proxy.restore())
-        expect(yield* push).toBe("invoice:42")
-        expect(yield* storedIds(prefix)).toEqual(["invoice:42"])
-      })))
+    chosenIdSettledByPushingAgain(throughProxy, storedIds))
+
+  it.live("a plain push that failed as outcome unknown is settled by pushing again with the id it names", () =>
+    generatedIdSettledByPushingAgain(throughProxy, storedIds))
 })

@@ -2,7 +2,7 @@
  * Generated job ids: their form, their order by push time, and ids fixed before a push is sent.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { generateJobId, identifyJobs } from "../../src/internal/encode.js"
+import { generateJobId, identifyJobs } from "../../src/internal/ids.js"
 
 const form = /^[0-9A-HJKMNP-TV-Z]{26}$/
 

@@ -9,8 +9,8 @@
 import { Data, Effect } from "effect"
 import pg from "pg"
 import type { NewJob, PushResult } from "../../../src/JobDriver.js"
-import { DriverError } from "../../../src/JobErrors.js"
-import { type IdentifiedJob, identifyJobs, pushOutcomeUnknown } from "../../../src/internal/encode.js"
+import { DriverError, type PushOutcomeUnknown } from "../../../src/JobErrors.js"
+import { type IdentifiedJob, identifyJobs, pushOutcomeUnknown } from "../../../src/internal/ids.js"
 
 /** Runs one of the push queries (`push.sql`, `existing.sql`) and returns its rows. */
 export type RunPushQuery<E = DriverError> = <Row extends Record<string, unknown>>(
@@ -94,15 +94,14 @@ export const pushJobs = <E>(
 /**
  * Pushes `jobs` with ids fixed now, before the first send (so running the returned effect again is the same
  * push, too); a query whose reply was lost is sent again at once (up to `resends` times), which cannot
- * duplicate a job. When every send lost its reply, fails with a `DriverError` that says the outcome is
- * unknown and names the ids.
+ * duplicate a job. When every send lost its reply, fails with `PushOutcomeUnknown`, naming the ids.
  */
 export const pushResending = (
   run: RunPushQuery<DriverError | ReplyLost>,
   jobs: ReadonlyArray<NewJob>,
   now: number,
   channel: string
-): Effect.Effect<ReadonlyArray<PushResult>, DriverError> => {
+): Effect.Effect<ReadonlyArray<PushResult>, DriverError | PushOutcomeUnknown> => {
   const identified = identifyJobs(jobs, now)
   const resending: RunPushQuery<DriverError | ReplyLost> = <Row extends Record<string, unknown>>(
     name: "push" | "existing",

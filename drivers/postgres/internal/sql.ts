@@ -5,7 +5,8 @@
 import { createHash } from "node:crypto"
 import { readdirSync, readFileSync } from "node:fs"
 
-const queryNames = [
+/** Every query file in `sql/` (without `.sql`). */
+export const queryNames = [
   "push",
   "existing",
   "claim",
