@@ -7,7 +7,7 @@
  * milliseconds) from the caller, so the same code runs under `TestClock` and on servers whose clocks differ.
  *
  * The state machine and each operation's guarantees are written down in `docs/driver-contract.md`, and
- * `test/conformance/` checks them against every driver.
+ * the conformance suite (`runConformance` in `effect-jobs/testing`) checks them against every driver.
  *
  * @since 0.1.0
  */

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { Clock, Config, Context, Duration, Effect, Either, Layer, Option, ParseResult, PubSub, Schema, Stream } from "effect"
+import { Clock, Config, Context, Duration, Effect, Either, Layer, Option, ParseResult, Schema, Stream } from "effect"
 import type { ConfigError, Queue, Runtime, Scope } from "effect"
 import { type Backoff, defaultBackoff } from "./Backoff.js"
 import type { JobContext } from "./JobContext.js"
@@ -32,7 +32,7 @@ import type { JobMiddleware } from "./JobMiddleware.js"
 import { wrap } from "./JobMiddleware.js"
 import { type JobParametersInstance, type JobParametersSchema, schemaOf } from "./JobParameters.js"
 import { decodeByName, type EncodedJob, encodeJob, type PushOptions } from "./internal/encode.js"
-import { checkEventsCapacity, defaultEventsCapacity, type EventsCapacity, subscribe } from "./internal/events.js"
+import { checkEventsCapacity, defaultEventsCapacity, type EventsCapacity, makeEventHub } from "./internal/events.js"
 import { parseCron, refuseUnpushable, runSchedule, type ScheduleOptions, slotId } from "./internal/scheduler.js"
 import { nonNegativeInteger } from "./internal/options.js"
 import { keepsNone, makePruner, retentionRule } from "./internal/retention.js"
@@ -214,9 +214,9 @@ const notJobParameters = (params: unknown) =>
 export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape, never, JobDriver | Scope.Scope> =>
   Effect.gen(function*() {
     const driver = yield* JobDriver
-    const events = yield* PubSub.unbounded<JobEvent>()
-    const eventsCapacity = yield* checkEventsCapacity(options.eventsCapacity ?? defaultEventsCapacity)
-    const subscribeEvents = subscribe(events, eventsCapacity)
+    const events = yield* makeEventHub<JobEvent>(
+      yield* checkEventsCapacity(options.eventsCapacity ?? defaultEventsCapacity)
+    )
     const retention = options.retention ?? {}
     const rules = [
       yield* retentionRule("completed", retention.completed, 3_600_000),
@@ -352,8 +352,8 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
       resume: driver.resume,
       isPaused: driver.isPaused,
       counts: Clock.currentTimeMillis.pipe(Effect.flatMap(driver.counts)),
-      events: Stream.unwrapScoped(Effect.map(subscribeEvents, (subscription) => Stream.fromQueue(subscription))),
-      subscribe: subscribeEvents,
+      events: Stream.unwrapScoped(Effect.map(events.subscribe, (subscription) => Stream.fromQueue(subscription))),
+      subscribe: events.subscribe,
       schedule: (params, cron, scheduleOptions = {}) =>
         Effect.gen(function*() {
           const schema = schemaOf(params)

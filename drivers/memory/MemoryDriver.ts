@@ -28,36 +28,47 @@ import { Heap } from "./internal/heap.js"
 
 type StoredJob = { -readonly [K in keyof JobRecord]: JobRecord[K] }
 
-/** A heap entry; it is stale once the job has moved on (its `version` changed). */
-interface Entry {
-  readonly job: StoredJob
-  readonly version: number
-  readonly seq: number
-}
-
 interface Slot {
   readonly job: StoredJob
+  /** Moves on whenever the job leaves a heap, so the heap entries made before are known stale. */
   version: number
   readonly seq: number
 }
 
-const readyOrder = (a: Entry, b: Entry): boolean =>
+/** A heap entry; it is stale once its job has moved on (the slot's `version` changed). */
+interface Entry {
+  readonly slot: Slot
+  readonly version: number
+}
+
+const readyOrder = ({ slot: a }: Entry, { slot: b }: Entry): boolean =>
   a.job.priority !== b.job.priority
     ? a.job.priority > b.job.priority
     : a.job.runAt !== b.job.runAt
     ? a.job.runAt < b.job.runAt
     : a.seq < b.seq
 
-const dueOrder = (a: Entry, b: Entry): boolean => a.job.runAt !== b.job.runAt ? a.job.runAt < b.job.runAt : a.seq < b.seq
+const dueOrder = ({ slot: a }: Entry, { slot: b }: Entry): boolean =>
+  a.job.runAt !== b.job.runAt ? a.job.runAt < b.job.runAt : a.seq < b.seq
 
 const isFinished = (state: JobState): boolean => state === "completed" || state === "failed" || state === "cancelled"
+
+/**
+ * The in-memory driver: the driver port, plus a listing only an in-process store can give cheaply.
+ *
+ * @since 0.1.0
+ */
+export interface MemoryDriverShape extends JobDriverShape {
+  /** A snapshot of the pending jobs (delayed ones included) with this name, in push order. */
+  readonly pendingJobs: (name: string) => Effect.Effect<ReadonlyArray<JobRecord>>
+}
 
 /**
  * Builds a fresh in-memory driver.
  *
  * @since 0.1.0
  */
-export const make: Effect.Effect<JobDriverShape> = Effect.gen(function*() {
+export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
   const wakeups = yield* PubSub.unbounded<string>()
   const slots = new Map<string, Slot>()
   const ready = new Map<string, Heap<Entry>>()
@@ -78,15 +89,13 @@ export const make: Effect.Effect<JobDriverShape> = Effect.gen(function*() {
     return heap
   }
 
-  const isLive = (entry: Entry): boolean => {
-    const slot = slots.get(entry.job.id)
-    return slot !== undefined && slot.version === entry.version && slot.job.state === "pending"
-  }
+  // A removed job was finished, so the version check alone never revives it.
+  const isLive = (entry: Entry): boolean => entry.slot.version === entry.version && entry.slot.job.state === "pending"
 
   /** Puts a pending job in the ready or delayed heap, invalidating older entries. */
   const enqueue = (slot: Slot, now: number): void => {
     slot.version++
-    const entry: Entry = { job: slot.job, version: slot.version, seq: slot.seq }
+    const entry: Entry = { slot, version: slot.version }
     if (slot.job.runAt <= now) readyHeap(slot.job.name).push(entry)
     else delayed.push(entry)
   }
@@ -149,9 +158,9 @@ export const make: Effect.Effect<JobDriverShape> = Effect.gen(function*() {
 
   /** Moves due delayed jobs to their ready heaps and expired leases back to pending. */
   const promote = (now: number): void => {
-    for (let top = delayed.peek(); top !== undefined && top.job.runAt <= now; top = delayed.peek()) {
+    for (let top = delayed.peek(); top !== undefined && top.slot.job.runAt <= now; top = delayed.peek()) {
       delayed.pop()
-      if (isLive(top)) readyHeap(top.job.name).push(top)
+      if (isLive(top)) readyHeap(top.slot.job.name).push(top)
     }
     for (const slot of active) {
       if (slot.job.leaseExpiresAt !== undefined && slot.job.leaseExpiresAt <= now) backToPending(slot, now)
@@ -162,7 +171,7 @@ export const make: Effect.Effect<JobDriverShape> = Effect.gen(function*() {
     let earliest: number | undefined
     for (let top = delayed.peek(); top !== undefined; top = delayed.peek()) {
       if (isLive(top)) {
-        earliest = top.job.runAt
+        earliest = top.slot.job.runAt
         break
       }
       delayed.pop()
@@ -197,7 +206,7 @@ export const make: Effect.Effect<JobDriverShape> = Effect.gen(function*() {
       while (jobs.length < limit) {
         const heap = best(names)
         if (heap === undefined) break
-        const slot = slots.get(heap.pop()!.job.id)!
+        const slot = heap.pop()!.slot
         const job = slot.job
         slot.version++
         job.state = "active"
@@ -347,7 +356,17 @@ export const make: Effect.Effect<JobDriverShape> = Effect.gen(function*() {
       return true
     })
 
-  return JobDriver.of({
+  const pendingJobs = (name: string) =>
+    Effect.sync(() => {
+      const pending: Array<JobRecord> = []
+      // A Map iterates in insertion order, which is push order.
+      for (const { job } of slots.values()) {
+        if (job.name === name && job.state === "pending") pending.push({ ...job })
+      }
+      return pending
+    })
+
+  return {
     name: "memory",
     push: (jobs, now) => {
       // Ids are fixed when the push is made, so running the same push again stores nothing new.
@@ -377,8 +396,9 @@ export const make: Effect.Effect<JobDriverShape> = Effect.gen(function*() {
     prune,
     wakeups: Stream.fromPubSub(wakeups),
     reliableWakeups: true,
-    pushScheduled
-  })
+    pushScheduled,
+    pendingJobs
+  } satisfies MemoryDriverShape
 })
 
 /**

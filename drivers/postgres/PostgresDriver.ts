@@ -29,7 +29,7 @@ import { recordOutcomes } from "./internal/finish.js"
 import { listen } from "./internal/listen.js"
 import { migrate } from "./internal/migrate.js"
 import { connectionPlan, withOwnWakeups } from "./internal/pooler.js"
-import { mayHaveRun, pushResending, ReplyLost, type RunPushQuery } from "./internal/push.js"
+import { makePush, mayHaveRun, ReplyLost, type RunPushQuery } from "./internal/push.js"
 import { loadQueries, type QueryName, schemaProblem, statementName, wakeupChannel } from "./internal/sql.js"
 
 export { wakeupChannel }
@@ -233,6 +233,7 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
     const pushQuery: RunPushQuery<DriverError | ReplyLost> = (name, values) =>
       Effect.mapError(send(name, values), (error) =>
         mayHaveRun(error) ? new ReplyLost({ error: driverError(name, error) }) : driverError(name, error))
+    const push = makePush(pushQuery, channel)
 
     const finish = (outcomes: ReadonlyArray<Outcome>, now: number, removeOnComplete: boolean) =>
       recordOutcomes((values) => send<{ id: string }>("finish", values), outcomes, now, removeOnComplete, channel).pipe(
@@ -241,7 +242,7 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
 
     const driver = JobDriver.of({
       name: "postgres",
-      push: (jobs, now) => jobs.length === 0 ? Effect.succeed([]) : pushResending(pushQuery, jobs, now, channel),
+      push,
       // Carried outcomes are recorded first: if that fails nothing is claimed, so no job is left leased to a
       // worker that never heard of it.
       claim: ({ finishing, leaseMs, limit, names, now, owner }) =>

@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { Config, Effect, Layer, Option, PubSub, Redacted, Stream } from "effect"
+import { Config, Effect, identity, Layer, Option, PubSub, Redacted, Stream } from "effect"
 import type { ConfigError, Scope } from "effect"
 import { Redis, ReplyError } from "ioredis"
 import {
@@ -20,6 +20,7 @@ import {
   type PushResult
 } from "../../src/JobDriver.js"
 import { DriverError } from "../../src/JobErrors.js"
+import { coalescePushes } from "../../src/internal/coalesce.js"
 import { identifyJobs, pushOutcomeUnknown } from "../../src/internal/ids.js"
 import { redactText, redactUrl, reveal } from "../../src/internal/redact.js"
 import { jobKey, keyBase, pausedKey, prefixProblem, schedulesKey, wakeupChannel } from "./internal/keys.js"
@@ -197,21 +198,22 @@ export const make = (options: RedisDriverOptions): Effect.Effect<JobDriverShape,
     const command = <A>(operation: string, call: () => Promise<A>) =>
       Effect.tryPromise({ try: call, catch: (error) => driverError(operation, error) })
 
+    // Concurrent pushes share one script call. Only an error Redis answered shows the script did not run; a
+    // broken connection or a timeout does not.
+    const push = coalescePushes(
+      (jobs, now) =>
+        Effect.tryPromise({ try: () => client.push(base, now, JSON.stringify(jobs)).then(parsePush), catch: identity }),
+      (error, jobs) =>
+        error instanceof ReplyError
+          ? driverError("push", error)
+          : pushOutcomeUnknown("redis", driverError("push", error).message, jobs)
+    )
+
     return JobDriver.of({
       name: "redis",
-      push: (jobs, now) => {
-        // Ids are fixed here, before sending: ioredis re-sends a command whose reply a broken connection lost,
-        // and push.lua run twice with the same ids makes one job.
-        const identified = identifyJobs(jobs, now)
-        return Effect.tryPromise({
-          try: () => client.push(base, now, JSON.stringify(identified)).then(parsePush),
-          // Only an error Redis answered shows the script did not run; a broken connection or a timeout does not.
-          catch: (error) =>
-            error instanceof ReplyError
-              ? driverError("push", error)
-              : pushOutcomeUnknown("redis", driverError("push", error).message, identified)
-        })
-      },
+      // Ids are fixed before sending: ioredis re-sends a command whose reply a broken connection lost, and
+      // push.lua run twice with the same ids makes one job.
+      push: (jobs, now) => push(identifyJobs(jobs, now), now),
       claim: ({ finishing, leaseMs, limit, names, now, owner }) =>
         run("claim", [
           now,

@@ -10,6 +10,7 @@ import type { ClaimedJob, JobDriverShape, Outcome } from "../JobDriver.js"
 import * as JobError from "../JobError.js"
 import { JobEvent } from "../JobEvent.js"
 import { type JobMiddleware, wrap } from "../JobMiddleware.js"
+import type { EventHub } from "./events.js"
 import { formatFailure, storable } from "./format.js"
 
 /** A handler as the worker runs it, with the runtime (services, logger, clock) it was registered in. */
@@ -27,14 +28,15 @@ export interface Registration {
 export interface AttemptDeps {
   readonly driver: JobDriverShape
   readonly owner: string
-  readonly publish: (event: JobEvent) => void
+  /** Where events go; they are built only while someone listens. */
+  readonly events: EventHub<JobEvent>
   /** Buffers an outcome for the driver; its event is published once the outcome is stored. */
-  readonly settle: (outcome: Outcome, event?: JobEvent) => void
+  readonly settle: (outcome: Outcome, event?: () => JobEvent) => void
   readonly runHooks: ReadonlyArray<NonNullable<JobMiddleware["run"]>>
 }
 
 /** Builds the function that runs one attempt to its outcome; it never fails. */
-export const makeAttempt = ({ driver, owner, publish, runHooks, settle }: AttemptDeps) => {
+export const makeAttempt = ({ driver, events, owner, runHooks, settle }: AttemptDeps) => {
   const lostLeaseMessage = (attempt: number, maxAttempts: number) =>
     `Attempt ${attempt} exceeds maxAttempts (${maxAttempts}): the previous attempt's lease expired ` +
     `before it finished (its worker stopped or lost contact)`
@@ -58,7 +60,11 @@ export const makeAttempt = ({ driver, owner, publish, runHooks, settle }: Attemp
     queuedAt: new Date(job.createdAt),
     progress: (progress) =>
       driver.setProgress(job.id, owner, progress).pipe(
-        Effect.tap(() => publish(JobEvent.Progress({ jobId: job.id, name: job.name, attempt: job.attempt, progress }))),
+        Effect.tap(() => {
+          if (events.listening()) {
+            events.publish(JobEvent.Progress({ jobId: job.id, name: job.name, attempt: job.attempt, progress }))
+          }
+        }),
         Effect.catchAll((error) => Effect.logWarning("Could not store job progress", error)),
         Effect.asVoid
       )
@@ -88,7 +94,7 @@ export const makeAttempt = ({ driver, owner, publish, runHooks, settle }: Attemp
         return Effect.sync(() =>
           settle(
             { _tag: "Completed", id: job.id, owner },
-            JobEvent.Completed({ jobId: job.id, name: job.name, attempt: job.attempt, durationMs: now - startedAt })
+            () => JobEvent.Completed({ jobId: job.id, name: job.name, attempt: job.attempt, durationMs: now - startedAt })
           )
         )
       }
@@ -101,7 +107,7 @@ export const makeAttempt = ({ driver, owner, publish, runHooks, settle }: Attemp
         const runAt = now + Duration.toMillis(registration.backoff.delay(job.attempt, random))
         settle(
           { _tag: "Retry", id: job.id, owner, error, runAt },
-          JobEvent.Retrying({ jobId: job.id, name: job.name, attempt: job.attempt, error, nextRunAt: new Date(runAt) })
+          () => JobEvent.Retrying({ jobId: job.id, name: job.name, attempt: job.attempt, error, nextRunAt: new Date(runAt) })
         )
       })
     })
@@ -111,7 +117,7 @@ export const makeAttempt = ({ driver, owner, publish, runHooks, settle }: Attemp
     const error = storable(message)
     return settle(
       { _tag: "Failed", id: job.id, owner, error },
-      JobEvent.Failed({ jobId: job.id, name: job.name, attempt: job.attempt, error })
+      () => JobEvent.Failed({ jobId: job.id, name: job.name, attempt: job.attempt, error })
     )
   }
 
@@ -119,7 +125,7 @@ export const makeAttempt = ({ driver, owner, publish, runHooks, settle }: Attemp
   const attempt = (job: ClaimedJob, registration: Registration): Effect.Effect<void> =>
     Effect.suspend(() => {
       const maxAttempts = job.maxAttempts ?? registration.maxAttempts
-      publish(JobEvent.Started({ jobId: job.id, name: job.name, attempt: job.attempt }))
+      if (events.listening()) events.publish(JobEvent.Started({ jobId: job.id, name: job.name, attempt: job.attempt }))
       if (job.attempt > maxAttempts) {
         settleFailed(job, lostLeaseMessage(job.attempt, maxAttempts))
         return Effect.void
@@ -137,7 +143,11 @@ export const makeAttempt = ({ driver, owner, publish, runHooks, settle }: Attemp
         : wrap(runHooks.map((hook) => (next: Effect.Effect<void, unknown>) => hook(context, next)), handler)
       // The fiber runs this job only, so the annotations are set once rather than scoped.
       const annotate = FiberRef.update(FiberRef.currentLogAnnotations, (annotations) =>
-        HashMap.set(HashMap.set(HashMap.set(annotations, "jobId", job.id), "jobName", job.name), "attempt", job.attempt)
+        HashMap.mutate(annotations, (draft) => {
+          HashMap.set(draft, "jobId", job.id)
+          HashMap.set(draft, "jobName", job.name)
+          HashMap.set(draft, "attempt", job.attempt)
+        })
       )
       return Effect.zipRight(
         annotate,

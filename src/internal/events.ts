@@ -47,3 +47,28 @@ export const subscribe = <A>(
       )
       return buffer
     })
+
+/** A queue's event channel: subscriptions, and whether anyone is subscribed (events nobody gets go unbuilt). */
+export interface EventHub<A> {
+  /** Whether a subscription is open now; publishers skip building events while it is `false`. */
+  readonly listening: () => boolean
+  readonly publish: (event: A) => void
+  /** Subscribes now, with a buffer of the hub's capacity (see `subscribe`). */
+  readonly subscribe: Effect.Effect<Queue.Dequeue<A>, never, Scope.Scope>
+}
+
+/** An event hub whose subscriptions each hold up to `capacity` unread events. */
+export const makeEventHub = <A>(capacity: EventsCapacity): Effect.Effect<EventHub<A>> =>
+  Effect.map(PubSub.unbounded<A>(), (hub) => {
+    let subscribers = 0
+    return {
+      listening: () => subscribers > 0,
+      publish: (event) => {
+        hub.unsafeOffer(event)
+      },
+      subscribe: Effect.acquireRelease(
+        Effect.sync(() => subscribers++),
+        () => Effect.sync(() => subscribers--)
+      ).pipe(Effect.zipRight(subscribe(hub, capacity)))
+    }
+  })

@@ -5,12 +5,13 @@
 import { Clock, Effect, Either } from "effect"
 import type { FinishRequest, JobDriverShape, Outcome } from "../JobDriver.js"
 import type { JobEvent } from "../JobEvent.js"
+import type { EventHub } from "./events.js"
 import { makeSignal } from "./signal.js"
 
-/** An outcome, and the event to publish once it is stored. */
+/** An outcome, and the event to publish once it is stored (built then, and only if anyone listens). */
 export interface Settled {
   readonly outcome: Outcome
-  readonly event: JobEvent | undefined
+  readonly event: (() => JobEvent) | undefined
 }
 
 /** Backoff between retries of a failing driver call. */
@@ -24,7 +25,7 @@ export const makeOutcomes = (
   driver: JobDriverShape,
   options: {
     readonly removeOnComplete: boolean
-    readonly publish: (event: JobEvent) => void
+    readonly events: EventHub<JobEvent>
     /** Told of every batch once stored (lost outcomes left out), at the caller's clock. */
     readonly stored: (outcomes: ReadonlyArray<Outcome>, now: number) => void
   }
@@ -35,7 +36,7 @@ export const makeOutcomes = (
   const flushSignal = makeSignal()
   const idleSignal = makeSignal()
 
-  const settle = (outcome: Outcome, event?: JobEvent) => {
+  const settle = (outcome: Outcome, event?: () => JobEvent) => {
     buffered.push({ outcome, event })
     flushSignal.notify()
   }
@@ -71,7 +72,7 @@ export const makeOutcomes = (
       for (const settled of batch) {
         if (lost.has(settled.outcome.id)) continue
         kept.push(settled.outcome)
-        if (settled.event !== undefined) options.publish(settled.event)
+        if (settled.event !== undefined && options.events.listening()) options.events.publish(settled.event())
       }
       options.stored(kept, clock.unsafeCurrentTimeMillis())
       if (buffered.length === 0 && inFlight === 0) idleSignal.notify()

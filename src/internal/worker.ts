@@ -2,11 +2,12 @@
  * The worker pool behind `JobQueue`: the claim loop, one fiber per running job, lease renewal and the
  * graceful drain (outcomes are recorded by `outcomes.ts`).
  */
-import { Clock, Deferred, Effect, Either, Fiber, FiberId, PubSub, Runtime, Stream } from "effect"
+import { Clock, Deferred, Effect, Either, Fiber, FiberId, Runtime, Stream } from "effect"
 import { ANY_JOB, type ClaimedJob, type JobDriverShape, type Outcome } from "../JobDriver.js"
 import type { JobEvent } from "../JobEvent.js"
 import type { JobMiddleware } from "../JobMiddleware.js"
 import { makeAttempt, type Registration } from "./attempt.js"
+import type { EventHub } from "./events.js"
 import { afterClaim, autoPrefetch, planClaim, smoothRunTime } from "./claimPlan.js"
 import { closeDrain, type DrainWindow, listeningTo, openDrain, RELEASE_MARGIN_MS } from "./drain.js"
 import { makeOutcomes, retryDelayMs, type Settled } from "./outcomes.js"
@@ -43,7 +44,7 @@ interface Running {
 
 export const makeWorker = (
   driver: JobDriverShape,
-  events: PubSub.PubSub<JobEvent>,
+  events: EventHub<JobEvent>,
   options: WorkerOptions
 ) =>
   Effect.gen(function*() {
@@ -65,18 +66,15 @@ export const makeWorker = (
       options.prefetch === "auto" ? autoPrefetch(options.concurrency, meanRunMs) : options.prefetch
     const runHooks = options.middleware.flatMap((middleware) => middleware.run === undefined ? [] : [middleware.run])
 
-    const publish = (event: JobEvent) => {
-      events.unsafeOffer(event)
-    }
 
     const outcomes = makeOutcomes(driver, {
       removeOnComplete: options.removeOnComplete,
-      publish,
+      events,
       stored: options.stored
     })
     const { settle } = outcomes
 
-    const attempt = makeAttempt({ driver, owner, publish, settle, runHooks })
+    const attempt = makeAttempt({ driver, owner, events, settle, runHooks })
 
     const release = (jobs: ReadonlyArray<ClaimedJob>) => {
       for (const job of jobs) settle({ _tag: "Released", id: job.id, owner })

@@ -1,4 +1,4 @@
-import { memoryDriver } from "../../drivers/memory/index.js"
-import { conformance } from "./suite.js"
+import { memoryDriver } from "effect-jobs"
+import { runConformance } from "effect-jobs/testing"
 
-conformance("memory", () => memoryDriver)
+runConformance("memory", () => memoryDriver)

@@ -1,4 +1,4 @@
+import { runConformance } from "effect-jobs/testing"
 import { postgresTestDriver } from "../support/postgres.js"
-import { conformance } from "./suite.js"
 
-conformance("postgres", () => postgresTestDriver())
+runConformance("postgres", () => postgresTestDriver())

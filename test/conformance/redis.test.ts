@@ -1,4 +1,4 @@
+import { runConformance } from "effect-jobs/testing"
 import { redisTestDriver } from "../support/redis.js"
-import { conformance } from "./suite.js"
 
-conformance("redis", () => redisTestDriver())
+runConformance("redis", () => redisTestDriver())

@@ -1,7 +1,7 @@
 /**
  * The published package as a new user gets it: packed from the sources alone (no earlier build), installed
  * from the tarball into an empty project, type-checked strictly against its declarations and run, once per
- * subpath export.
+ * subpath export (`effect-jobs/testing` under vitest, as its users run it).
  */
 import { describe, expect, it } from "@effect/vitest"
 import { spawn } from "node:child_process"
@@ -20,7 +20,9 @@ const sources = ["package.json", "tsconfig.json", "tsconfig.build.json", "README
 /** Runs a command to completion; fails with its output when it exits non-zero. */
 const run = (command: string, args: ReadonlyArray<string>, cwd: string) =>
   new Promise<string>((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] })
+    // Plain output (no colour codes) whatever the terminal this runs under.
+    const env = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
@@ -89,13 +91,16 @@ describe("the npm package", () => {
         },
         include: ["*.ts"]
       }))
-      const dependencies = ["effect", "ioredis", "pg", "pino", "typescript", "@types/node", "@types/pg"].map(installed)
+      const dependencies = ["effect", "ioredis", "pg", "pino", "typescript", "@types/node", "@types/pg", "vitest", "@effect/vitest"]
+        .map(installed)
       await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball, ...dependencies], consumer)
 
       await run(process.execPath, [join(consumer, "node_modules/typescript/bin/tsc"), "-p", consumer], consumer)
       expect(await run(process.execPath, ["out/memory.js"], consumer)).toBe("greeted Ada, Grace\n")
       expect(await run(process.execPath, ["out/redis.js"], consumer)).toBe("redis layers: true\n")
       expect(await run(process.execPath, ["out/postgres.js"], consumer)).toBe("postgres layers: true\n")
+      const vitest = join(consumer, "node_modules/vitest/vitest.mjs")
+      expect(await run(process.execPath, [vitest, "run", "out/testing.test.js"], consumer)).toMatch(/Tests +\d+ passed/)
     } finally {
       rmSync(work, { recursive: true, force: true })
     }

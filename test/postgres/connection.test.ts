@@ -95,7 +95,7 @@ describe("postgres connection handling", () => {
         expect(yield* driver.isPaused).toBe(true)
       }).pipe(Effect.scoped)))
 
-  it.live("survives an outage: pushes fail fast with DriverError, nothing pushed before is lost", () =>
+  it.live("survives an outage: pushes fail fast with a typed error, nothing pushed before is lost", () =>
     withSchema((schema) =>
       Effect.acquireUseRelease(
         Effect.promise(() => {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { postgresDriver } from "effect-jobs/postgres"
-import { conformance } from "../conformance/suite.js"
+import { runConformance } from "effect-jobs/testing"
 import { databaseUrl, sql, uniqueSchema } from "../support/postgres.js"
 import { buildDriver } from "./helpers.js"
 import { exercise, pushAndComplete, startWorker } from "./operations.js"
@@ -68,7 +68,7 @@ beforeAll(async () => {
 })
 afterAll(() => bouncer?.stop())
 
-conformance("postgres through PgBouncer in transaction mode", () => {
+runConformance("postgres through PgBouncer in transaction mode", () => {
   const schema = uniqueSchema("conf_bouncer")
   return Layer.scopedContext(
     Effect.gen(function*() {

@@ -36,7 +36,7 @@ describe("redis driver: connections", () => {
       expect(error.message).toContain("Invalid Redis key prefix")
     }).pipe(Effect.scoped))
 
-  it.live("survives an outage: pushes fail fast with DriverError, nothing pushed before is lost", () =>
+  it.live("survives an outage: pushes fail fast with a typed error, nothing pushed before is lost", () =>
     withPrefix((prefix) =>
       Effect.acquireUseRelease(
         Effect.promise(() => startProxy(target.hostname, Number(target.port || 6379))),

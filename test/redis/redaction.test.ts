@@ -115,7 +115,8 @@ describe("redis driver: credentials stay out of errors, logs and spans", () => {
         yield* until("the first job to complete", Effect.sync(() => done.has(1)))
         yield* Effect.promise(() => proxy.cut())
         const failure = yield* Effect.flip(queue.push(new Note({ n: 2 })))
-        expect(failure._tag).toBe("DriverError")
+        // Cut mid-send: the push may or may not have reached the server, and says so.
+        expect(["DriverError", "PushOutcomeUnknown"]).toContain(failure._tag)
         yield* until("the worker to log the outage", Effect.sync(() => recorded.lines.some((line) => /level=WARN/.test(line))))
         yield* Effect.promise(() => proxy.restore())
         yield* until("a push to succeed after the outage", queue.push(new Note({ n: 3 })).pipe(Effect.isSuccess))

@@ -35,7 +35,8 @@ export const survivesOutage = (driver: Layer.Layer<JobDriver, unknown>, proxy: P
     yield* Effect.promise(() => proxy.cut())
     const started = Date.now()
     const failure = yield* Effect.flip(queue.push(new Work({ n: -1 })))
-    expect(failure._tag).toBe("DriverError")
+    // Cut mid-send: the push may or may not have reached the server, and says so.
+    expect(["DriverError", "PushOutcomeUnknown"]).toContain(failure._tag)
     expect(Date.now() - started).toBeLessThan(10_000)
     yield* Effect.promise(() => proxy.restore())
     yield* until("every job to run after the outage", Effect.sync(() => done.size === 200), 30_000)

@@ -5,7 +5,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Chunk, Config, ConfigError, ConfigProvider, Context, Effect, Exit, Fiber, Option, Schema, Scope, Stream } from "effect"
 import { Backoff, JobParameters, JobQueue, memoryDriver } from "effect-jobs"
-import { waitFor } from "../conformance/harness.js"
+import { waitFor } from "../../src/testing/conformance/harness.js"
 import { awaitSuspended, recordingLogger, withMemoryQueue } from "./support.js"
 
 class Greet extends JobParameters<Greet>()("Greet", { name: Schema.String }) {}

@@ -6,7 +6,7 @@ import { Cause, Console, Effect, FiberRef, HashSet, Layer, Logger, LogLevel, Sch
 import { JobParameters, JobQueue, PinoLogger } from "effect-jobs"
 import pino from "pino"
 import { Writable } from "node:stream"
-import { waitFor } from "../conformance/harness.js"
+import { waitFor } from "../../src/testing/conformance/harness.js"
 import { withMemoryQueue } from "./support.js"
 
 interface Line {

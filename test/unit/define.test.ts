@@ -5,7 +5,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Chunk, Effect, Exit, Option, Schema } from "effect"
 import { JobParameters, JobQueue, memoryDriver } from "effect-jobs"
-import { buildDriver, record, startQueue, waitFor } from "../conformance/harness.js"
+import { buildDriver, record, startQueue, waitFor } from "../../src/testing/conformance/harness.js"
 import { withMemoryQueue } from "./support.js"
 
 class SendEmail extends JobParameters<SendEmail>()("SendEmail", { to: Schema.String }) {}

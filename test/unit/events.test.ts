@@ -3,8 +3,9 @@
  * and never holds back the subscribers that keep reading.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Chunk, Effect, Exit, Queue, Schema, Stream } from "effect"
+import { Cause, Chunk, Effect, Exit, Queue, Schema, Scope, Stream } from "effect"
 import { JobParameters, JobQueue, type JobEvent, type JobQueueOptions } from "effect-jobs"
+import { makeEventHub } from "../../src/internal/events.js"
 import { awaitSuspended, withMemoryQueue } from "./support.js"
 
 class Count extends JobParameters<Count>()("Count", { n: Schema.Number }) {}
@@ -122,5 +123,18 @@ describe("event subscriptions", () => {
           `JobQueue option eventsCapacity must be a positive integer or "unbounded", got ${capacity}`
         )
       }
+    }))
+
+  it.scoped("the hub knows whether anyone listens, so events nobody would get are never built", () =>
+    Effect.gen(function*() {
+      const hub = yield* makeEventHub<number>(10)
+      assert.isFalse(hub.listening())
+      const scope = yield* Scope.make()
+      const subscription = yield* hub.subscribe.pipe(Scope.extend(scope))
+      assert.isTrue(hub.listening())
+      hub.publish(1)
+      assert.deepStrictEqual(Chunk.toReadonlyArray(yield* Queue.takeBetween(subscription, 1, 10)), [1])
+      yield* Scope.close(scope, Exit.void)
+      assert.isFalse(hub.listening())
     }))
 })

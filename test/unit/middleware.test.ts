@@ -12,7 +12,7 @@ import {
   type JobMiddleware,
   type OutgoingJob
 } from "effect-jobs"
-import { waitFor } from "../conformance/harness.js"
+import { waitFor } from "../../src/testing/conformance/harness.js"
 import { withMemoryQueue } from "./support.js"
 
 class Task extends JobParameters<Task>()("Task", { n: Schema.Number }) {}

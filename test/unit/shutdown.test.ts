@@ -6,7 +6,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Exit, Fiber, Layer, Option, Schema, Scope, TestClock } from "effect"
 import { DriverError, JobDriver, JobParameters, JobQueue, memoryDriver } from "effect-jobs"
 import type { JobDriverShape } from "effect-jobs"
-import { realPause, waitFor } from "../conformance/harness.js"
+import { realPause, waitFor } from "../../src/testing/conformance/harness.js"
 import { recordingLogger } from "./support.js"
 
 class Work extends JobParameters<Work>()("Work", { n: Schema.Number }) {}

@@ -6,7 +6,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer, Schema, TestClock } from "effect"
 import { Backoff, JobDriver, JobParameters, JobQueue, memoryDriver } from "effect-jobs"
 import type { JobDriverShape } from "effect-jobs"
-import { waitFor } from "../conformance/harness.js"
+import { waitFor } from "../../src/testing/conformance/harness.js"
 
 class Report extends JobParameters<Report>()("Report", { n: Schema.Number }) {}
 

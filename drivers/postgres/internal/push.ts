@@ -10,6 +10,7 @@ import { Data, Effect } from "effect"
 import pg from "pg"
 import type { NewJob, PushResult } from "../../../src/JobDriver.js"
 import { DriverError, type PushOutcomeUnknown } from "../../../src/JobErrors.js"
+import { coalescePushes } from "../../../src/internal/coalesce.js"
 import { type IdentifiedJob, identifyJobs, pushOutcomeUnknown } from "../../../src/internal/ids.js"
 
 /** Runs one of the push queries (`push.sql`, `existing.sql`) and returns its rows. */
@@ -92,23 +93,23 @@ export const pushJobs = <E>(
   })
 
 /**
- * Pushes `jobs` with ids fixed now, before the first send (so running the returned effect again is the same
- * push, too); a query whose reply was lost is sent again at once (up to `resends` times), which cannot
- * duplicate a job. When every send lost its reply, fails with `PushOutcomeUnknown`, naming the ids.
+ * The driver's push: ids fixed when it is called, before the first send (so running the returned effect again
+ * is the same push, too); pushes made in one event-loop turn share one statement (`coalescePushes`); a
+ * statement whose reply was lost is sent again at once (up to `resends` times), which cannot duplicate a job.
+ * When every send lost its reply, each caller fails with `PushOutcomeUnknown`, naming its own ids.
  */
-export const pushResending = (
-  run: RunPushQuery<DriverError | ReplyLost>,
-  jobs: ReadonlyArray<NewJob>,
-  now: number,
-  channel: string
-): Effect.Effect<ReadonlyArray<PushResult>, DriverError | PushOutcomeUnknown> => {
-  const identified = identifyJobs(jobs, now)
+export const makePush = (run: RunPushQuery<DriverError | ReplyLost>, channel: string) => {
   const resending: RunPushQuery<DriverError | ReplyLost> = <Row extends Record<string, unknown>>(
     name: "push" | "existing",
     values: ReadonlyArray<unknown>
   ) => run<Row>(name, values).pipe(Effect.retry({ while: (error) => error._tag === "ReplyLost", times: resends }))
-  return pushJobs(resending, identified, now, channel).pipe(
-    Effect.catchTag("ReplyLost", ({ error }) =>
-      Effect.fail(pushOutcomeUnknown("postgres", `${resends + 1} sends; the last: ${error.message}`, identified)))
+  const send = coalescePushes(
+    (jobs, now: number) => pushJobs(resending, jobs, now, channel),
+    (error, jobs): DriverError | PushOutcomeUnknown =>
+      error._tag === "ReplyLost"
+        ? pushOutcomeUnknown("postgres", `${resends + 1} sends; the last: ${error.error.message}`, jobs)
+        : error
   )
+  return (jobs: ReadonlyArray<NewJob>, now: number): Effect.Effect<ReadonlyArray<PushResult>, DriverError | PushOutcomeUnknown> =>
+    jobs.length === 0 ? Effect.succeed([]) : send(identifyJobs(jobs, now), now)
 }

@@ -6,9 +6,8 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Deferred, Effect, Fiber, Option, TestClock } from "effect"
-import type { JobQueueOptions } from "../../src/JobQueue.js"
-import type { JobDriverShape } from "../../src/JobDriver.js"
-import { assertReleased, eventually, type MakeDriver, realPause, record, setup, Tick, waitFor, waitForAll } from "./harness.js"
+import type { JobDriverShape, JobQueueOptions } from "../../index.js"
+import { assertReleased, eventually, type MakeDriverLayer, realPause, record, setup, Tick, waitFor, waitForAll } from "./harness.js"
 
 /** Waits until the driver counts exactly `active` active jobs. */
 const activeCount = (driver: JobDriverShape, active: number) =>
@@ -18,7 +17,7 @@ const activeCount = (driver: JobDriverShape, active: number) =>
   }))
 
 /** A queue at concurrency 1 whose first job waits for `proceed`, over a backlog pushed before it starts. */
-const blockedBacklog = (makeDriver: MakeDriver, jobs: number, options: Pick<JobQueueOptions, "prefetch" | "leaseDuration">) =>
+const blockedBacklog = (makeDriver: MakeDriverLayer, jobs: number, options: Pick<JobQueueOptions, "prefetch" | "leaseDuration">) =>
   Effect.gen(function*() {
     const test = yield* setup(makeDriver, { concurrency: 1, ...options })
     const proceed = yield* Deferred.make<void>()
@@ -30,7 +29,7 @@ const blockedBacklog = (makeDriver: MakeDriver, jobs: number, options: Pick<JobQ
     return { ...test, ids, proceed, ran }
   })
 
-export const prefetchCases = (makeDriver: MakeDriver) =>
+export const prefetchCases = (makeDriver: MakeDriverLayer) =>
   describe("prefetch", () => {
     it.scoped("claims ahead only under a backlog, and runs the prefetched jobs in claim order", () =>
       Effect.gen(function*() {

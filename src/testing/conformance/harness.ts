@@ -4,14 +4,19 @@
  */
 import { assert } from "@effect/vitest"
 import { Context, Effect, ExecutionStrategy, Exit, Layer, Option, Queue, Schema, Scope } from "effect"
-import type { JobDriverShape, JobRecord } from "../../src/JobDriver.js"
-import { JobDriver } from "../../src/JobDriver.js"
-import type { JobEvent } from "../../src/JobEvent.js"
-import { JobParameters } from "../../src/JobParameters.js"
-import { JobQueue, type JobQueueOptions, type JobQueueShape } from "../../src/JobQueue.js"
+import {
+  JobDriver,
+  type JobDriverShape,
+  type JobEvent,
+  JobParameters,
+  JobQueue,
+  type JobQueueOptions,
+  type JobQueueShape,
+  type JobRecord
+} from "../../index.js"
 
 /** Builds a fresh, empty driver for one test; its scope's close removes everything the test wrote. */
-export type MakeDriver = () => Layer.Layer<JobDriver, unknown>
+export type MakeDriverLayer = () => Layer.Layer<JobDriver, unknown>
 
 /** Job kinds used across the suite. */
 export class Greet extends JobParameters<Greet>()("Greet", { name: Schema.String }) {}
@@ -27,7 +32,7 @@ export interface TestQueue {
 }
 
 /** The driver of the current test. */
-export const buildDriver = (makeDriver: MakeDriver): Effect.Effect<JobDriverShape, never, Scope.Scope> =>
+export const buildDriver = (makeDriver: MakeDriverLayer): Effect.Effect<JobDriverShape, never, Scope.Scope> =>
   Layer.build(makeDriver()).pipe(
     Effect.map((context) => Context.get(context, JobDriver)),
     Effect.orDie
@@ -47,7 +52,7 @@ export const startQueue = (driver: JobDriverShape, options: JobQueueOptions = {}
   })
 
 /** Builds a fresh driver and one queue over it. */
-export const setup = (makeDriver: MakeDriver, options: JobQueueOptions = {}) =>
+export const setup = (makeDriver: MakeDriverLayer, options: JobQueueOptions = {}) =>
   Effect.gen(function*() {
     const driver = yield* buildDriver(makeDriver)
     const test = yield* startQueue(driver, options)

@@ -4,12 +4,12 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Option, TestClock } from "effect"
-import { eventually, type MakeDriver, record, setup, Tick, waitFor } from "./harness.js"
-import type { Outcome } from "../../src/JobDriver.js"
+import { eventually, type MakeDriverLayer, record, setup, Tick, waitFor } from "./harness.js"
+import type { Outcome } from "../../index.js"
 
 const leaseMs = 15_000
 
-export const leaseCases = (makeDriver: MakeDriver) =>
+export const leaseCases = (makeDriver: MakeDriverLayer) =>
   describe("leases", () => {
     it.scoped("a job whose worker vanished is claimed again once its lease expires", () =>
       Effect.gen(function*() {

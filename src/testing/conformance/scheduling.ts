@@ -5,11 +5,8 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, ExecutionStrategy, Exit, HashMap, Logger, Option, Scope, TestClock } from "effect"
-import type { JobDriverShape } from "../../src/JobDriver.js"
-import { DriverError } from "../../src/JobErrors.js"
-import type { ScheduleOptions } from "../../src/JobQueue.js"
-import { cronNicknames, everyMinute } from "../../src/JobSchedule.js"
-import { buildDriver, eventually, type MakeDriver, record, startQueue, Tick, waitFor } from "./harness.js"
+import { cronNicknames, DriverError, everyMinute, type JobDriverShape, type ScheduleOptions } from "../../index.js"
+import { buildDriver, eventually, type MakeDriverLayer, record, startQueue, Tick, waitFor } from "./harness.js"
 
 const minute = 60_000
 
@@ -64,7 +61,7 @@ const assertRanOnce = (driver: JobDriverShape, runs: ReadonlyArray<string>, expe
     assert.strictEqual(counts.pending + counts.active, 0)
   })
 
-export const schedulingCases = (makeDriver: MakeDriver) =>
+export const schedulingCases = (makeDriver: MakeDriverLayer) =>
   describe("scheduling", () => {
     it.scoped("runs each slot once with two instances scheduling the same job", () =>
       Effect.gen(function*() {

@@ -4,14 +4,13 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Option, Scope, TestClock } from "effect"
-import { JobDriver } from "../../src/JobDriver.js"
-import { JobQueue } from "../../src/JobQueue.js"
+import { JobDriver, JobQueue } from "../../index.js"
 import {
   assertReleased,
   buildDriver,
   eventually,
   Greet,
-  type MakeDriver,
+  type MakeDriverLayer,
   realPause,
   record,
   setup,
@@ -32,7 +31,7 @@ const advanceUntilDone = (fiber: Fiber.Fiber<unknown, unknown>) =>
     return yield* Effect.dieMessage("shutdown did not finish within 600 simulated seconds")
   })
 
-export const shutdownCases = (makeDriver: MakeDriver) =>
+export const shutdownCases = (makeDriver: MakeDriverLayer) =>
   describe("shutdown", () => {
     it.scoped("lets running jobs finish, starts nothing new, and records the outcome", () =>
       Effect.gen(function*() {

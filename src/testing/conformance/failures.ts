@@ -3,10 +3,10 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Option, TestClock } from "effect"
-import { Backoff, JobError } from "../../src/index.js"
-import { eventually, Greet, type MakeDriver, record, setup, Tick, waitFor } from "./harness.js"
+import { Backoff, JobError } from "../../index.js"
+import { eventually, Greet, type MakeDriverLayer, record, setup, Tick, waitFor } from "./harness.js"
 
-export const failureCases = (makeDriver: MakeDriver) =>
+export const failureCases = (makeDriver: MakeDriverLayer) =>
   describe("failures", () => {
     it.scoped("retries at the stored time with the error kept, then completes", () =>
       Effect.gen(function*() {

@@ -3,9 +3,9 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Deferred, Effect, Option, TestClock } from "effect"
-import { Greet, type MakeDriver, record, setup, Tick, Unhandled, waitFor, waitForAll } from "./harness.js"
+import { Greet, type MakeDriverLayer, record, setup, Tick, Unhandled, waitFor, waitForAll } from "./harness.js"
 
-export const lifecycleCases = (makeDriver: MakeDriver) =>
+export const lifecycleCases = (makeDriver: MakeDriverLayer) =>
   describe("lifecycle", () => {
     it.scoped("stores a pushed job as pending with its payload", () =>
       Effect.gen(function*() {

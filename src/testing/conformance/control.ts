@@ -3,10 +3,10 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Option } from "effect"
-import { Backoff } from "../../src/index.js"
-import { type MakeDriver, record, setup, Tick, waitFor } from "./harness.js"
+import { Backoff } from "../../index.js"
+import { type MakeDriverLayer, record, setup, Tick, waitFor } from "./harness.js"
 
-export const controlCases = (makeDriver: MakeDriver) =>
+export const controlCases = (makeDriver: MakeDriverLayer) =>
   describe("control", () => {
     it.scoped("cancels a pending job, which then never runs", () =>
       Effect.gen(function*() {

@@ -3,9 +3,9 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, TestClock } from "effect"
-import { eventually, type MakeDriver, setup, Tick, waitFor } from "./harness.js"
+import { eventually, type MakeDriverLayer, setup, Tick, waitFor } from "./harness.js"
 
-export const retentionCases = (makeDriver: MakeDriver) =>
+export const retentionCases = (makeDriver: MakeDriverLayer) =>
   describe("retention", () => {
     it.scoped("removes completed jobs after their retention and keeps failed ones", () =>
       Effect.gen(function*() {

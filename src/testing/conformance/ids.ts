@@ -4,9 +4,8 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import type { NewJob } from "../../src/JobDriver.js"
-import type { JobQueueShape } from "../../src/JobQueue.js"
-import { buildDriver, type MakeDriver, setup, Tick } from "./harness.js"
+import type { JobQueueShape, NewJob } from "../../index.js"
+import { buildDriver, type MakeDriverLayer, setup, Tick } from "./harness.js"
 
 /** What the queue stored for `id`: the job's `n`, which tells whose push wrote it. */
 const storedN = (queue: JobQueueShape, id: string) =>
@@ -26,7 +25,7 @@ const lookalikes = (generated: string): ReadonlyArray<string> => {
   ].filter((id) => id !== generated)
 }
 
-export const idCases = (makeDriver: MakeDriver) =>
+export const idCases = (makeDriver: MakeDriverLayer) =>
   describe("ids", () => {
     it.scoped("generated ids never collide with chosen ids; chosen ids stay inserted at most once", () =>
       Effect.gen(function*() {
