@@ -12,5 +12,17 @@ export default tseslint.config(
       "@typescript-eslint/no-empty-object-type": "off",
       "require-yield": "off"
     }
+  },
+  {
+    // A driver is written against the driver kit and the public core only, as a driver published on its own is.
+    files: ["drivers/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [{
+          group: ["**/src/internal", "**/src/internal/**"],
+          message: "Drivers import the driver kit (src/driver, effect-jobs/driver) and public modules, never src/internal."
+        }]
+      }]
+    }
   }
 )

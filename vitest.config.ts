@@ -9,6 +9,7 @@ export default defineConfig({
       { find: /^effect-jobs$/, replacement: here("./index.ts") },
       { find: /^effect-jobs\/redis$/, replacement: here("./drivers/redis/index.ts") },
       { find: /^effect-jobs\/postgres$/, replacement: here("./drivers/postgres/index.ts") },
+      { find: /^effect-jobs\/driver$/, replacement: here("./src/driver/index.ts") },
       { find: /^effect-jobs\/testing$/, replacement: here("./src/testing/index.ts") }
     ]
   },

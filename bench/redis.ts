@@ -3,20 +3,15 @@
  *
  *   npx tsx bench/redis.ts [--quick] [--only=<part of a system name>]
  */
-import { redisDriver } from "effect-jobs/redis"
-import { deletePrefix } from "../test/support/redis.js"
 import { bullmqSystem } from "./lib/bullmq.js"
-import { effectJobsSystem } from "./lib/effect-jobs.js"
+import { effectJobsSystem, freshNamespaces, redisBackend } from "./lib/effect-jobs.js"
 import { printTable, writeReport } from "./lib/report.js"
+import { redisUrl } from "./lib/servers.js"
 import { noPrefetchOptions, runBenchmark, selected, settingsFor } from "./lib/system.js"
 
-const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379"
 const settings = settingsFor(process.argv.includes("--quick"))
 
-const namespace = () => {
-  const prefix = `bench-${Math.random().toString(36).slice(2, 10)}`
-  return { driver: redisDriver({ url: redisUrl, prefix }), cleanup: () => deletePrefix(prefix) }
-}
+const namespace = freshNamespaces(redisBackend(redisUrl))
 const ours = [
   effectJobsSystem("effect-jobs redis", namespace),
   effectJobsSystem("effect-jobs redis (prefetch 0)", namespace, noPrefetchOptions)

@@ -14,6 +14,7 @@
 import { Context } from "effect"
 import type { Effect, Option, Stream } from "effect"
 import type { DriverError, PushOutcomeUnknown } from "./JobErrors.js"
+import { completeDriver, type JobDriverImpl } from "./internal/completeDriver.js"
 
 /**
  * The lifecycle of a job.
@@ -84,6 +85,16 @@ export interface NewJob {
 }
 
 /**
+ * Jobs to insert, for `push`.
+ *
+ * @since 0.1.0
+ */
+export interface PushRequest {
+  readonly jobs: ReadonlyArray<NewJob>
+  readonly now: number
+}
+
+/**
  * @since 0.1.0
  */
 export interface PushResult {
@@ -138,7 +149,7 @@ export interface ClaimRequest {
    * Outcomes to record in the same call, exactly as `finish` would, so a busy worker reports what ended and
    * fetches more in one round trip. Their lost ids come back in `ClaimResult.lost`.
    */
-  readonly finishing?: FinishRequest
+  readonly finishing?: OutcomeBatch
 }
 
 /**
@@ -146,9 +157,18 @@ export interface ClaimRequest {
  *
  * @since 0.1.0
  */
-export interface FinishRequest {
+export interface OutcomeBatch {
   readonly outcomes: ReadonlyArray<Outcome>
   readonly removeOnComplete: boolean
+}
+
+/**
+ * Attempt outcomes to record at `now`, for `finish`.
+ *
+ * @since 0.1.0
+ */
+export interface FinishRequest extends OutcomeBatch {
+  readonly now: number
 }
 
 /**
@@ -220,6 +240,55 @@ export interface RenewRequest {
 }
 
 /**
+ * Progress to store on an active job, for `setProgress`.
+ *
+ * @since 0.1.0
+ */
+export interface SetProgressRequest {
+  readonly id: string
+  readonly owner: string
+  readonly progress: number
+}
+
+/**
+ * The job to read, for `get`.
+ *
+ * @since 0.1.0
+ */
+export interface GetRequest {
+  readonly id: string
+}
+
+/**
+ * The job to cancel, for `cancel`.
+ *
+ * @since 0.1.0
+ */
+export interface CancelRequest {
+  readonly id: string
+  readonly now: number
+}
+
+/**
+ * The failed or cancelled job to move back to pending, due at `now`, for `retry`.
+ *
+ * @since 0.1.0
+ */
+export interface RetryRequest {
+  readonly id: string
+  readonly now: number
+}
+
+/**
+ * The time `delayed` is counted against, for `counts`.
+ *
+ * @since 0.1.0
+ */
+export interface CountsRequest {
+  readonly now: number
+}
+
+/**
  * What `cancel` did: `cancelled` (the job was pending or active and is now cancelled), `finished` (it had
  * already completed, failed or been cancelled; nothing changed) or `not-found`.
  *
@@ -258,7 +327,8 @@ export type PruneRequest =
   )
 
 /**
- * The driver port.
+ * The driver port: one request object per operation. Drivers build it with `JobDriver.make`, which fills in
+ * what a driver may leave out.
  *
  * @since 0.1.0
  */
@@ -266,10 +336,7 @@ export interface JobDriverShape {
   /** A short name for logs and errors: `memory`, `redis`, `postgres`. */
   readonly name: string
   /** Inserts jobs atomically (all or none) and wakes workers. Results are in input order. */
-  readonly push: (
-    jobs: ReadonlyArray<NewJob>,
-    now: number
-  ) => Effect.Effect<ReadonlyArray<PushResult>, DriverError | PushOutcomeUnknown>
+  readonly push: (request: PushRequest) => Effect.Effect<ReadonlyArray<PushResult>, DriverError | PushOutcomeUnknown>
   /**
    * Records the `finishing` outcomes (even while paused), then claims up to `limit` ready jobs under a lease.
    * Claims nothing while the queue is paused.
@@ -281,28 +348,20 @@ export interface JobDriverShape {
    * Applies attempt outcomes in one round trip; returns the ids whose lease was no longer held (ignored).
    * `removeOnComplete` deletes completed jobs instead of keeping them.
    */
-  readonly finish: (
-    outcomes: ReadonlyArray<Outcome>,
-    now: number,
-    options: { readonly removeOnComplete: boolean }
-  ) => Effect.Effect<ReadonlyArray<string>, DriverError>
+  readonly finish: (request: FinishRequest) => Effect.Effect<ReadonlyArray<string>, DriverError>
   /** Stores progress on an active job; `false` when `owner` no longer holds its lease. */
-  readonly setProgress: (
-    id: string,
-    owner: string,
-    progress: number
-  ) => Effect.Effect<boolean, DriverError>
-  readonly get: (id: string) => Effect.Effect<Option.Option<JobRecord>, DriverError>
+  readonly setProgress: (request: SetProgressRequest) => Effect.Effect<boolean, DriverError>
+  readonly get: (request: GetRequest) => Effect.Effect<Option.Option<JobRecord>, DriverError>
   /** Cancels a pending or active job. An active job's lease is revoked: its next renew reports it lost. */
-  readonly cancel: (id: string, now: number) => Effect.Effect<CancelResult, DriverError>
+  readonly cancel: (request: CancelRequest) => Effect.Effect<CancelResult, DriverError>
   /** Moves a `failed` or `cancelled` job back to `pending`, due at `now`, with its attempt count reset. */
-  readonly retry: (id: string, now: number) => Effect.Effect<boolean, DriverError>
+  readonly retry: (request: RetryRequest) => Effect.Effect<boolean, DriverError>
   /** While paused, `claim` hands out nothing to any worker of this queue. */
   readonly pause: Effect.Effect<void, DriverError>
   /** Ends a pause and wakes workers. */
   readonly resume: Effect.Effect<void, DriverError>
   readonly isPaused: Effect.Effect<boolean, DriverError>
-  readonly counts: (now: number) => Effect.Effect<JobCounts, DriverError>
+  readonly counts: (request: CountsRequest) => Effect.Effect<JobCounts, DriverError>
   /** Removes up to `limit` finished jobs; returns how many were removed. */
   readonly prune: (request: PruneRequest) => Effect.Effect<number, DriverError>
   /**
@@ -313,16 +372,16 @@ export interface JobDriverShape {
   readonly wakeups: Stream.Stream<string>
   /**
    * `true` when `wakeups` never misses a change (an in-process driver): workers then skip the fallback poll and
-   * sleep until `nextRunAt` or the next wake-up. Drivers that talk to a server leave it out.
+   * sleep until `nextRunAt` or the next wake-up.
    */
-  readonly reliableWakeups?: boolean
+  readonly reliableWakeups: boolean
   /**
    * Pushes the job of one schedule slot, unless a slot at or after `slot` was already pushed under `schedule`,
    * and records `slot` as that schedule's last slot, in one atomic step. Returns whether the slot was taken
    * (`false`: an equal or later slot came first, nothing was written). The record outlives the slot's job, so
    * a slot never runs twice however soon its job is removed. `job` carries a chosen `id` and no `uniqueKey`.
    */
-  readonly pushScheduled: (request: ScheduledPush, now: number) => Effect.Effect<boolean, DriverError>
+  readonly pushScheduled: (request: ScheduledPush) => Effect.Effect<boolean, DriverError>
 }
 
 /**
@@ -337,7 +396,10 @@ export interface ScheduledPush {
   readonly slot: number
   /** The slot's job: a chosen `id`, no `uniqueKey`. */
   readonly job: NewJob
+  readonly now: number
 }
+
+export type { JobDriverImpl }
 
 /**
  * The driver service. Drivers are provided as layers: `memoryDriver`, `redisDriver(options)`,
@@ -345,4 +407,14 @@ export interface ScheduledPush {
  *
  * @since 0.1.0
  */
-export class JobDriver extends Context.Tag("effect-jobs/JobDriver")<JobDriver, JobDriverShape>() {}
+export class JobDriver extends Context.Tag("effect-jobs/JobDriver")<JobDriver, JobDriverShape>() {
+  /**
+   * Builds the port from what a driver implements, filling in what it may leave out: a claim that records
+   * the outcomes it carries (from `finish`, then `claim`) unless `claimRecordsOutcomes` says the driver's own
+   * claim does, `wakeups` (none: workers poll), `reliableWakeups` (`false`), and empty batches (`push`,
+   * `renew` and `finish` with nothing to do answer without calling the driver).
+   *
+   * @since 0.1.0
+   */
+  static readonly make: (impl: JobDriverImpl) => JobDriverShape = completeDriver
+}

@@ -10,12 +10,17 @@ import { Schema } from "effect"
  * a reply it could not read). A push that fails with it wrote nothing; one whose request was sent but whose
  * answer never came fails with `PushOutcomeUnknown` instead.
  *
+ * `cause` is what the client library raised, when there was such an error (a `pg` error with its SQLSTATE
+ * `code`, an ioredis `ReplyError`), with any credential in its texts masked. Encoded, it keeps its name and
+ * message.
+ *
  * @since 0.1.0
  */
 export class DriverError extends Schema.TaggedError<DriverError>()("DriverError", {
   driver: Schema.String,
   operation: Schema.String,
-  message: Schema.String
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect)
 }) {}
 
 /**

@@ -19,9 +19,8 @@ import type { JobContext } from "./JobContext.js"
 import { type JobCounts, JobDriver } from "./JobDriver.js"
 import {
   DuplicateJobName,
-  InvalidJobParameters,
-  InvalidPushOptions,
   type DriverError,
+  type InvalidJobParameters,
   type InvalidSchedule,
   type PushError,
   UnknownJobName
@@ -29,12 +28,12 @@ import {
 import type { JobEvent } from "./JobEvent.js"
 import { fromRecord, type JobInfo } from "./JobInfo.js"
 import type { JobMiddleware } from "./JobMiddleware.js"
-import { wrap } from "./JobMiddleware.js"
-import { type JobParametersInstance, type JobParametersSchema, schemaOf } from "./JobParameters.js"
-import { decodeByName, type EncodedJob, encodeJob, type PushOptions } from "./internal/encode.js"
+import type { JobParametersInstance, JobParametersSchema } from "./JobParameters.js"
+import type { PushOptions } from "./internal/encode.js"
 import { checkEventsCapacity, defaultEventsCapacity, type EventsCapacity, makeEventHub } from "./internal/events.js"
 import { parseCron, refuseUnpushable, runSchedule, type ScheduleOptions, slotId } from "./internal/scheduler.js"
 import { nonNegativeInteger } from "./internal/options.js"
+import { kindOf, makePushPipeline } from "./internal/pushPipeline.js"
 import { keepsNone, makePruner, retentionRule } from "./internal/retention.js"
 import { makeWorker } from "./internal/worker.js"
 
@@ -199,12 +198,6 @@ export interface JobQueueShape {
 }
 
 
-const notJobParameters = (params: unknown) =>
-  new InvalidJobParameters({
-    jobName: typeof params === "object" && params !== null ? params.constructor.name : typeof params,
-    message: "Not an instance of a JobParameters class"
-  })
-
 /**
  * Builds the queue over the `JobDriver` in context. The worker pool stops, drains and releases when the
  * scope closes.
@@ -230,7 +223,7 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
       removeOnComplete ? rules.slice(1) : rules,
       Duration.toMillis(retention.interval ?? "1 minute")
     )
-    const maxPayloadBytes = options.maxPayloadBytes ?? 1024 * 1024
+    const pipeline = makePushPipeline({ maxPayloadBytes: options.maxPayloadBytes, middleware: options.middleware })
     const defaultMaxAttempts = options.maxAttempts ?? 3
     const schemas = new Map<string, JobParametersSchema<unknown>>()
     /** Kinds this instance may push by name without a handler. */
@@ -244,9 +237,6 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
           : Effect.die(new TypeError(`Two different job classes are named "${params.jobName}"; job names must be unique`))
       })
     yield* Effect.forEach(options.jobs ?? [], define, { discard: true })
-    const pushHooks = (options.middleware ?? []).flatMap((middleware) =>
-      middleware.push === undefined ? [] : [middleware.push]
-    )
     const worker = yield* makeWorker(driver, events, {
       owner: options.workerId ?? `worker-${globalThis.crypto.randomUUID()}`,
       concurrency: yield* nonNegativeInteger("JobQueue option concurrency", options.concurrency ?? 10),
@@ -263,37 +253,11 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
     })
     yield* Effect.addFinalizer(() => worker.shutdown)
 
-    const store = (encoded: ReadonlyArray<EncodedJob>, now: number) =>
-      wrap(
-        pushHooks.map((hook) => (next: Effect.Effect<ReadonlyArray<string>, PushError>) =>
-          hook(encoded.map((job) => job.outgoing), next)
-        ),
-        driver.push(encoded.map((job) => job.job), now).pipe(Effect.map((results) => results.map((result) => result.id)))
-      )
-
-    const encodeAll = (params: Iterable<JobParametersInstance>, pushOptions: PushOptions, now: number) =>
-      Effect.forEach(params, (value) => {
-        const schema = schemaOf(value)
-        return schema === undefined
-          ? Effect.fail(notJobParameters(value))
-          : encodeJob(schema, value, pushOptions, now, maxPayloadBytes)
-      })
-
     const pushMany = (params: Iterable<JobParametersInstance>, pushOptions: PushOptions = {}) =>
-      Effect.gen(function*() {
-        const now = yield* Clock.currentTimeMillis
-        const encoded = yield* encodeAll(params, pushOptions, now)
-        if (pushOptions.jobId !== undefined && encoded.length > 1) {
-          return yield* new InvalidPushOptions({
-            jobName: encoded[0]!.job.name,
-            message: "jobId names one job; push the jobs one by one with their own ids"
-          })
-        }
-        return encoded.length === 0 ? [] : yield* store(encoded, now)
-      })
+      pipeline.pushMany(params, pushOptions, driver.push)
 
     const push = (params: JobParametersInstance, pushOptions: PushOptions = {}) =>
-      pushMany([params], pushOptions).pipe(Effect.map((ids) => ids[0]!))
+      pipeline.push(params, pushOptions, driver.push)
 
     yield* Effect.forkScoped(pruner.loop)
 
@@ -330,43 +294,40 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
       define,
       push,
       pushMany,
-      pushByName: (name, json, pushOptions) => {
+      pushByName: (name, json, pushOptions = {}) => {
         const schema = schemas.get(name) ?? declared.get(name)
         return schema === undefined
           ? Effect.fail(new UnknownJobName({ jobName: name }))
-          : decodeByName(schema, json).pipe(
-            Effect.flatMap((params) => push(params as JobParametersInstance, pushOptions))
-          )
+          : pipeline.pushByName(schema, json, pushOptions, driver.push)
       },
-      get: (id) => driver.get(id).pipe(Effect.map(Option.map(fromRecord))),
+      get: (id) => driver.get({ id }).pipe(Effect.map(Option.map(fromRecord))),
       cancel: (id) =>
         Effect.gen(function*() {
-          const result = yield* driver.cancel(id, yield* Clock.currentTimeMillis)
+          const result = yield* driver.cancel({ id, now: yield* Clock.currentTimeMillis })
           if (result !== "cancelled") return false
           pruner.cancelled(yield* Clock.currentTimeMillis)
           yield* worker.interruptLocal(id)
           return true
         }),
-      retry: (id) => Clock.currentTimeMillis.pipe(Effect.flatMap((now) => driver.retry(id, now))),
+      retry: (id) => Clock.currentTimeMillis.pipe(Effect.flatMap((now) => driver.retry({ id, now }))),
       pause: driver.pause,
       resume: driver.resume,
       isPaused: driver.isPaused,
-      counts: Clock.currentTimeMillis.pipe(Effect.flatMap(driver.counts)),
+      counts: Clock.currentTimeMillis.pipe(Effect.flatMap((now) => driver.counts({ now }))),
       events: Stream.unwrapScoped(Effect.map(events.subscribe, (subscription) => Stream.fromQueue(subscription))),
       subscribe: events.subscribe,
       schedule: (params, cron, scheduleOptions = {}) =>
         Effect.gen(function*() {
-          const schema = schemaOf(params)
-          if (schema === undefined) return yield* notJobParameters(params)
+          const schema = yield* kindOf(params)
           const parsed = yield* parseCron(cron, scheduleOptions.timeZone)
           const key = scheduleOptions.key ?? `${schema.jobName}:${cron}`
           const encodeSlot = (slot: number, now: number) =>
-            encodeJob(schema, params, {
+            pipeline.encode(params, {
               jobId: slotId(key, slot),
               runAt: new Date(slot),
               ...(scheduleOptions.priority === undefined ? {} : { priority: scheduleOptions.priority }),
               ...(scheduleOptions.maxAttempts === undefined ? {} : { maxAttempts: scheduleOptions.maxAttempts })
-            }, now, maxPayloadBytes)
+            }, now)
           // Whatever would stop every slot from being pushed is refused now, not in the schedule's fiber.
           const now = yield* Clock.currentTimeMillis
           yield* refuseUnpushable(cron, key, encodeSlot(now, now))
@@ -374,11 +335,10 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
             Effect.gen(function*() {
               const pushedAt = yield* Clock.currentTimeMillis
               const { job, outgoing } = yield* encodeSlot(slot, pushedAt)
-              const write: Effect.Effect<ReadonlyArray<string>, PushError> = driver.pushScheduled(
-                { schedule: key, slot, job },
-                pushedAt
-              ).pipe(Effect.as([slotId(key, slot)]))
-              return yield* wrap(pushHooks.map((hook) => (next: typeof write) => hook([outgoing], next)), write)
+              const write = driver.pushScheduled({ schedule: key, slot, job, now: pushedAt }).pipe(
+                Effect.as([slotId(key, slot)])
+              )
+              return yield* pipeline.throughMiddleware(() => [outgoing], write)
             })
           yield* Effect.forkScoped(runSchedule(parsed, scheduleOptions, key, pushSlot))
         })

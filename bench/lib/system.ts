@@ -19,6 +19,50 @@ export interface QueueSystem {
   readonly startDelays: (jobs: number, intervalMs: number, delaysMs?: ReadonlyArray<number>) => Promise<Array<number>>
 }
 
+/**
+ * The payload of the separate-process scenarios: three numbers, like a small real job. `sentAt` is the wall
+ * clock just before the push and `dueAt` when the job should start (`sentAt` plus its delay), so a handler in
+ * another process on the same machine can tell how late it started.
+ */
+export interface Payload {
+  readonly seq: number
+  readonly sentAt: number
+  readonly dueAt: number
+}
+
+/** The pushing side of a queue system on one namespace (key prefix, queue name or schema). */
+export interface Producer {
+  readonly namespace: string
+  /** One job per call, after `delayMs` when above 0. */
+  readonly push: (payload: Payload, delayMs: number) => Promise<unknown>
+  /** Jobs in calls of 1,000. */
+  readonly pushBulk: (payloads: ReadonlyArray<Payload>) => Promise<unknown>
+  /** Closes the producer's connections and removes the namespace. */
+  readonly close: () => Promise<void>
+}
+
+/**
+ * A queue system split the way deployments split it: producers in one process, workers in another, each set
+ * up as the system documents for production. The handler given to `work` runs as an `async` function.
+ */
+export interface SplitSystem {
+  readonly name: string
+  /** False when producer and worker must share a process (an in-memory store). */
+  readonly shared: boolean
+  /** A fresh namespace and a producer on it. */
+  readonly open: () => Promise<Producer>
+  /** Starts a worker of `concurrency` on `namespace` in this process; resolves with a function that stops it. */
+  readonly work: (
+    namespace: string,
+    concurrency: number,
+    handle: (payload: Payload) => void
+  ) => Promise<() => Promise<void>>
+}
+
+/** The payloads of `jobs` jobs for a backlog: due at once, no timestamps. */
+export const backlogPayloads = (jobs: number): Array<Payload> =>
+  Array.from({ length: jobs }, (_, seq) => ({ seq, sentAt: 0, dueAt: 0 }))
+
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes on one machine. */
 export const wallMs = (): number => performance.timeOrigin + performance.now()
 
@@ -62,12 +106,11 @@ export const runBenchmark = async (
     rows.push({ system: system.name, scenario, value, unit })
     console.log(`  ${system.name}: ${scenario} = ${value.toFixed(2)} ${unit}`)
   }
-  const rotated = (run: number) => systems.map((_, i) => systems[(i + run) % systems.length]!)
   /** Median rate per system of `measure` (seconds for `jobs` jobs) over the runs. */
   const throughput = async (scenario: string, jobs: number, measure: (system: QueueSystem) => Promise<number>) => {
     const rates = new Map<QueueSystem, Array<number>>(systems.map((system) => [system, []]))
     for (let run = 0; run < settings.runs; run++) {
-      for (const system of rotated(run)) rates.get(system)!.push(jobs / (await measure(system)))
+      for (const system of rotated(systems, run)) rates.get(system)!.push(jobs / (await measure(system)))
     }
     for (const system of systems) add(system, scenario, median(rates.get(system)!), "jobs/s")
   }
@@ -102,6 +145,13 @@ export const runBenchmark = async (
   return rows
 }
 
+/**
+ * The systems in the order of run `run`: each run starts one further along, so over the runs every system
+ * takes every place and a slow spell of a shared machine falls on all of them alike.
+ */
+export const rotated = <S>(systems: ReadonlyArray<S>, run: number): Array<S> =>
+  systems.map((_, i) => systems[(i + run) % systems.length]!)
+
 /** Resolves when `count()` reaches `target`, checking every millisecond. */
 export const waitForCount = (count: () => number, target: number): Promise<void> =>
   new Promise((resolve) => {
@@ -126,6 +176,15 @@ export const paced = async (jobs: number, intervalMs: number, send: (index: numb
     pending.push(send(i))
   }
   await Promise.all(pending)
+}
+
+/** Calls `send(i)` for `jobs` jobs with `width` calls in flight at all times; resolves when all have replied. */
+export const inFlight = async (jobs: number, width: number, send: (index: number) => Promise<unknown>) => {
+  let next = 0
+  const lane = async () => {
+    while (next < jobs) await send(next++)
+  }
+  await Promise.all(Array.from({ length: Math.min(width, jobs) }, lane))
 }
 
 /** Splits `items` into arrays of at most `size`. */

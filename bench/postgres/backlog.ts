@@ -39,7 +39,7 @@ interface Backlog {
 }
 
 const pushAll = (driver: JobDriverShape, jobs: ReadonlyArray<NewJob>) =>
-  Effect.runPromise(Effect.forEach(chunks(jobs, 5_000), (batch) => driver.push(batch, 0), { discard: true }))
+  Effect.runPromise(Effect.forEach(chunks(jobs, 5_000), (batch) => driver.push({ jobs: batch, now: 0 }), { discard: true }))
 
 const readyJobs = Array.from({ length: ready }, (_, n) => noop(n))
 
@@ -80,7 +80,7 @@ const claimLatencies = (driver: JobDriverShape, limit: number, rounds: number) =
       const { jobs } = yield* driver.claim({ names: ["Noop"], limit, owner: "bench", leaseMs: 30_000, now: 1 })
       latencies.push(nowMs() - started)
       const finishing = nowMs()
-      yield* driver.finish(jobs.map((job) => ({ _tag: "Completed", id: job.id, owner: "bench" })), 2, { removeOnComplete: true })
+      yield* driver.finish({ outcomes: jobs.map((job) => ({ _tag: "Completed", id: job.id, owner: "bench" })), now: 2, removeOnComplete: true })
       finishes.push(nowMs() - finishing)
     }
     return { latencies, finishes }

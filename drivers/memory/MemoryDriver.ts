@@ -7,23 +7,30 @@
 import { Effect, Layer, Option, PubSub, Stream } from "effect"
 import {
   ANY_JOB,
+  type CancelRequest,
   type CancelResult,
   type ClaimedJob,
   type ClaimRequest,
   type ClaimResult,
+  type CountsRequest,
+  generateJobId,
+  type GetRequest,
+  identifyJobs,
   type JobCounts,
   JobDriver,
   type JobDriverShape,
   type JobRecord,
   type JobState,
   type NewJob,
-  type Outcome,
+  type OutcomeBatch,
   type PruneRequest,
+  type PushRequest,
   type PushResult,
   type RenewRequest,
-  type ScheduledPush
-} from "../../src/JobDriver.js"
-import { generateJobId, identifyJobs } from "../../src/internal/ids.js"
+  type RetryRequest,
+  type ScheduledPush,
+  type SetProgressRequest
+} from "../../src/driver/index.js"
 import { Heap } from "./internal/heap.js"
 
 type StoredJob = { -readonly [K in keyof JobRecord]: JobRecord[K] }
@@ -199,7 +206,7 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
   const claim = (request: ClaimRequest) =>
     Effect.sync((): ClaimResult => {
       const { finishing, leaseMs, limit, names, now, owner } = request
-      const lost = finishing === undefined ? [] : record(finishing.outcomes, now, finishing)
+      const lost = finishing === undefined ? [] : record(finishing, now)
       if (paused) return { jobs: [], nextRunAt: undefined, lost }
       promote(now)
       const jobs: Array<ClaimedJob> = []
@@ -245,7 +252,7 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
     })
 
   /** Applies outcomes whose lease is held; returns the ids of the others. */
-  const record = (outcomes: ReadonlyArray<Outcome>, now: number, options: { readonly removeOnComplete: boolean }) => {
+  const record = ({ outcomes, removeOnComplete }: OutcomeBatch, now: number) => {
     const lost: Array<string> = []
     const woken: Array<string> = []
     for (const outcome of outcomes) {
@@ -258,7 +265,7 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
       switch (outcome._tag) {
         case "Completed": {
           leave(slot, "completed", now)
-          if (options.removeOnComplete) slots.delete(job.id)
+          if (removeOnComplete) slots.delete(job.id)
           break
         }
         case "Failed": {
@@ -285,20 +292,20 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
     return lost
   }
 
-  const setProgress = (id: string, owner: string, progress: number) =>
+  const setProgress = ({ id, owner, progress }: SetProgressRequest) =>
     Effect.sync(() => {
       const slot = held(id, owner)
       if (slot !== undefined) slot.job.progress = progress
       return slot !== undefined
     })
 
-  const get = (id: string) =>
+  const get = ({ id }: GetRequest) =>
     Effect.sync(() => {
       const slot = slots.get(id)
       return slot === undefined ? Option.none<JobRecord>() : Option.some<JobRecord>({ ...slot.job })
     })
 
-  const cancel = (id: string, now: number) =>
+  const cancel = ({ id, now }: CancelRequest) =>
     Effect.sync((): CancelResult => {
       const slot = slots.get(id)
       if (slot === undefined) return "not-found"
@@ -307,7 +314,7 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
       return "cancelled"
     })
 
-  const retry = (id: string, now: number) =>
+  const retry = ({ id, now }: RetryRequest) =>
     Effect.sync(() => {
       const slot = slots.get(id)
       if (slot === undefined || (slot.job.state !== "failed" && slot.job.state !== "cancelled")) return false
@@ -322,7 +329,7 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
       return true
     })
 
-  const counts = (now: number) =>
+  const counts = ({ now }: CountsRequest) =>
     Effect.sync((): JobCounts => {
       const counts = { pending: 0, delayed: 0, active: 0, completed: 0, failed: 0, cancelled: 0 }
       for (const { job } of slots.values()) {
@@ -346,7 +353,7 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
       return removed.length
     })
 
-  const pushScheduled = ({ job, schedule, slot }: ScheduledPush, now: number) =>
+  const pushScheduled = ({ job, now, schedule, slot }: ScheduledPush) =>
     Effect.sync(() => {
       const last = lastSlots.get(schedule)
       if (last !== undefined && slot <= last) return false
@@ -366,9 +373,9 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
       return pending
     })
 
-  return {
+  const driver = JobDriver.make({
     name: "memory",
-    push: (jobs, now) => {
+    push: ({ jobs, now }: PushRequest) => {
       // Ids are fixed when the push is made, so running the same push again stores nothing new.
       const identified = identifyJobs(jobs, now)
       return Effect.sync(() => {
@@ -377,8 +384,9 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
         return results
       })
     },
+    claimRecordsOutcomes: true,
     claim,
-    finish: (outcomes, now, options) => Effect.sync(() => record(outcomes, now, options)),
+    finish: (request) => Effect.sync(() => record(request, request.now)),
     renew,
     setProgress,
     get,
@@ -396,9 +404,9 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
     prune,
     wakeups: Stream.fromPubSub(wakeups),
     reliableWakeups: true,
-    pushScheduled,
-    pendingJobs
-  } satisfies MemoryDriverShape
+    pushScheduled
+  })
+  return { ...driver, pendingJobs } satisfies MemoryDriverShape
 })
 
 /**

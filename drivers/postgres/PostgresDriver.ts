@@ -8,17 +8,18 @@ import { Config, Deferred, Duration, Effect, Layer, Option, PubSub, Redacted, St
 import type { ConfigError, Scope } from "effect"
 import pg from "pg"
 import {
+  ANY_JOB,
   type CancelResult,
   type ClaimedJob,
+  DriverError,
+  driverError,
   type JobCounts,
   JobDriver,
   type JobDriverShape,
   type JobRecord,
   type JobState,
-  type Outcome
-} from "../../src/JobDriver.js"
-import { DriverError } from "../../src/JobErrors.js"
-import { redactText } from "../../src/internal/redact.js"
+  optionalNumber
+} from "../../src/driver/index.js"
 import {
   applicationName,
   connectionSettings,
@@ -78,15 +79,8 @@ export interface PostgresDriverOptions {
   readonly listenConnectionString?: string | Redacted.Redacted<string>
 }
 
-const driverError = (operation: string, error: unknown) =>
-  new DriverError({
-    driver: "postgres",
-    operation,
-    message: redactText(error instanceof Error ? error.message : String(error))
-  })
-
-const optionalNumber = (value: unknown): number | undefined =>
-  value === null || value === undefined ? undefined : Number(value)
+/** The driver's `DriverError` for `operation`, caused by what pg raised (its SQLSTATE kept as the cause's `code`). */
+const postgresError = (operation: string, error: unknown) => driverError("postgres", operation, error)
 
 const optionalString = (value: unknown): string | undefined =>
   value === null || value === undefined ? undefined : String(value)
@@ -183,13 +177,7 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
     yield* Effect.tryPromise({
       try: () => migrate(pool, schema),
       catch: (error) =>
-        new DriverError({
-          driver: "postgres",
-          operation: "migrate",
-          message: `Could not prepare schema ${schema} at ${describeTarget(settings)}: ${
-            redactText(error instanceof Error ? error.message : String(error))
-          }`
-        })
+        driverError("postgres", "migrate", error, `Could not prepare schema ${schema} at ${describeTarget(settings)}`)
     })
     const queries = loadQueries(schema)
     const channel = wakeupChannel(schema)
@@ -228,54 +216,50 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
         catch: (error) => error
       })
     const query = <Row extends Record<string, unknown>>(name: QueryName, values: ReadonlyArray<unknown>) =>
-      Effect.mapError(send<Row>(name, values), (error) => driverError(name, error))
+      Effect.mapError(send<Row>(name, values), (error) => postgresError(name, error))
     // A push query that may have run without its reply arriving is sent again (push.ts): it cannot duplicate.
     const pushQuery: RunPushQuery<DriverError | ReplyLost> = (name, values) =>
       Effect.mapError(send(name, values), (error) =>
-        mayHaveRun(error) ? new ReplyLost({ error: driverError(name, error) }) : driverError(name, error))
+        mayHaveRun(error) ? new ReplyLost({ error: postgresError(name, error) }) : postgresError(name, error))
     const push = makePush(pushQuery, channel)
 
-    const finish = (outcomes: ReadonlyArray<Outcome>, now: number, removeOnComplete: boolean) =>
-      recordOutcomes((values) => send<{ id: string }>("finish", values), outcomes, now, removeOnComplete, channel).pipe(
-        Effect.mapError((error) => driverError("finish", error))
-      )
-
-    const driver = JobDriver.of({
+    // The claim records no outcomes itself: `JobDriver.make` records the ones a claim carries with `finish`
+    // first, and claims only if that succeeded, so no job is left leased to a worker that never heard of it.
+    const driver = JobDriver.make({
       name: "postgres",
       push,
-      // Carried outcomes are recorded first: if that fails nothing is claimed, so no job is left leased to a
-      // worker that never heard of it.
-      claim: ({ finishing, leaseMs, limit, names, now, owner }) =>
-        Effect.gen(function*() {
-          const lost = finishing === undefined ? [] : yield* finish(finishing.outcomes, now, finishing.removeOnComplete)
-          const rows = yield* query<ClaimRow & Record<string, unknown>>("claim", [names, now, limit, owner, leaseMs])
+      claim: ({ leaseMs, limit, names, now, owner }) =>
+        query<ClaimRow & Record<string, unknown>>("claim", [names, now, limit, owner, leaseMs]).pipe(Effect.map((rows) => {
           const next = rows.find((row) => row.id === null)
           const jobs = rows.filter((row): row is typeof row & { id: string } => row.id !== null).sort(claimOrder).map(toClaimed)
-          return { jobs, nextRunAt: optionalNumber(next?.next_run_at), lost }
-        }),
+          return { jobs, nextRunAt: optionalNumber(next?.next_run_at) }
+        })),
       renew: ({ ids, leaseMs, now, owner }) =>
-        ids.length === 0 ? Effect.succeed([]) : query<{ id: string }>("renew", [ids, owner, now + leaseMs]).pipe(
+        query<{ id: string }>("renew", [ids, owner, now + leaseMs]).pipe(
           Effect.map((rows) => {
             const held = new Set(rows.map((row) => row.id))
             return ids.filter((id) => !held.has(id))
           })
         ),
-      finish: (outcomes, now, { removeOnComplete }) => finish(outcomes, now, removeOnComplete),
-      setProgress: (id, owner, progress) =>
+      finish: ({ now, outcomes, removeOnComplete }) =>
+        recordOutcomes((values) => send<{ id: string }>("finish", values), outcomes, now, removeOnComplete, channel).pipe(
+          Effect.mapError((error) => postgresError("finish", error))
+        ),
+      setProgress: ({ id, owner, progress }) =>
         query("set-progress", [id, owner, progress]).pipe(Effect.map((rows) => rows.length === 1)),
-      get: (id) => query("get", [id]).pipe(Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), toRecord))),
-      cancel: (id, now) =>
+      get: ({ id }) => query("get", [id]).pipe(Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), toRecord))),
+      cancel: ({ id, now }) =>
         query<{ state: string }>("cancel", [id, now]).pipe(
           Effect.map(([row]): CancelResult =>
             row === undefined ? "not-found" : row.state === "pending" || row.state === "active" ? "cancelled" : "finished"
           )
         ),
-      retry: (id, now) =>
+      retry: ({ id, now }) =>
         query("retry", [id, now, channel]).pipe(Effect.map((rows) => rows.length === 1)),
-      pause: query("set-paused", [true, channel]).pipe(Effect.asVoid),
-      resume: query("set-paused", [false, channel]).pipe(Effect.asVoid),
+      pause: query("set-paused", [true, channel, ANY_JOB]).pipe(Effect.asVoid),
+      resume: query("set-paused", [false, channel, ANY_JOB]).pipe(Effect.asVoid),
       isPaused: query<{ paused: boolean }>("is-paused", []).pipe(Effect.map((rows) => rows[0]?.paused === true)),
-      counts: (now) =>
+      counts: ({ now }) =>
         query<Record<keyof JobCounts, string>>("counts", [now]).pipe(Effect.map(([row]): JobCounts => ({
           pending: Number(row?.pending ?? 0),
           delayed: Number(row?.delayed ?? 0),
@@ -291,7 +275,7 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
             Effect.map(([row]) => Number(row?.removed ?? 0))
           ),
       wakeups: Stream.fromPubSub(wakeups),
-      pushScheduled: ({ job, schedule, slot }, now) =>
+      pushScheduled: ({ job, now, schedule, slot }) =>
         query<{ taken: boolean }>("push-slot", [
           schedule,
           slot,

@@ -4,12 +4,13 @@
  *
  * @since 0.1.0
  */
-import { Clock, Effect } from "effect"
+import { Effect } from "effect"
 import type pg from "pg"
-import { DriverError, InvalidJobParameters, type PushError } from "../../src/JobErrors.js"
-import { type JobParametersInstance, schemaOf } from "../../src/JobParameters.js"
-import { encodeJob, type PushOptions } from "../../src/internal/encode.js"
-import { identifyJobs } from "../../src/internal/ids.js"
+import { DriverError, driverError, identifyJobs, makePushPipeline } from "../../src/driver/index.js"
+import type { PushError } from "../../src/JobErrors.js"
+import type { JobMiddleware } from "../../src/JobMiddleware.js"
+import type { JobParametersInstance } from "../../src/JobParameters.js"
+import type { PushOptions } from "../../src/JobQueue.js"
 import { wakeupChannel } from "./PostgresDriver.js"
 import { pushJobs, type RunPushQuery } from "./internal/push.js"
 import { loadQueries, schemaProblem } from "./internal/sql.js"
@@ -22,11 +23,14 @@ export interface TransactionalPushOptions {
   readonly schema: string
   /** Largest encoded payload accepted (default 1 MiB, as the queue's default). */
   readonly maxPayloadBytes?: number
+  /** Middleware whose `push` hooks wrap the write, as the queue's `middleware` option does for its pushes. */
+  readonly middleware?: ReadonlyArray<JobMiddleware>
 }
 
 /**
- * Validates and encodes `params` like `JobQueue.push`, then inserts them with `client`, which the caller has
- * put in a transaction (`BEGIN` ... `COMMIT`). Returns the job ids in order.
+ * Validates and encodes `params` like `JobQueue.pushMany` (the same checks, limits, batch rules and push
+ * middleware), then inserts them with `client`, which the caller has put in a transaction (`BEGIN` ...
+ * `COMMIT`). Returns the job ids in order.
  *
  * ```ts
  * await client.query("BEGIN")
@@ -43,24 +47,18 @@ export const pushInTransaction = (
   params: ReadonlyArray<JobParametersInstance>,
   pushOptions: PushOptions = {}
 ): Effect.Effect<ReadonlyArray<string>, PushError> =>
-  Effect.gen(function*() {
+  Effect.suspend(() => {
     const problem = schemaProblem(options.schema)
-    if (problem !== undefined) return yield* new DriverError({ driver: "postgres", operation: "push", message: problem })
-    const now = yield* Clock.currentTimeMillis
-    const jobs = yield* Effect.forEach(params, (value) => {
-      const schema = schemaOf(value)
-      return schema === undefined
-        ? Effect.fail(new InvalidJobParameters({ jobName: value.constructor.name, message: "Not an instance of a JobParameters class" }))
-        : encodeJob(schema, value, pushOptions, now, options.maxPayloadBytes ?? 1024 * 1024)
-    })
-    if (jobs.length === 0) return []
+    if (problem !== undefined) {
+      return Effect.fail(new DriverError({ driver: "postgres", operation: "push", message: problem }))
+    }
     const queries = loadQueries(options.schema)
+    const channel = wakeupChannel(options.schema)
     const run: RunPushQuery = (name, values) =>
       Effect.tryPromise({
         try: () => client.query(queries.get(name)!, values as Array<unknown>).then((result) => result.rows),
-        catch: (error) =>
-          new DriverError({ driver: "postgres", operation: "push", message: error instanceof Error ? error.message : String(error) })
+        catch: (error) => driverError("postgres", "push", error)
       })
-    const results = yield* pushJobs(run, identifyJobs(jobs.map((job) => job.job), now), now, wakeupChannel(options.schema))
-    return results.map((result) => result.id)
+    const pipeline = makePushPipeline({ maxPayloadBytes: options.maxPayloadBytes, middleware: options.middleware })
+    return pipeline.pushMany(params, pushOptions, ({ jobs, now }) => pushJobs(run, identifyJobs(jobs, now), now, channel))
   })

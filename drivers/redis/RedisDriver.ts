@@ -11,18 +11,24 @@ import {
   type CancelResult,
   type ClaimedJob,
   type ClaimResult,
+  coalescePushes,
+  DriverError,
+  driverError,
+  identifyJobs,
   type JobCounts,
   JobDriver,
   type JobDriverShape,
   type JobRecord,
   type JobState,
+  optionalNumber,
   type Outcome,
-  type PushResult
-} from "../../src/JobDriver.js"
-import { DriverError } from "../../src/JobErrors.js"
-import { coalescePushes } from "../../src/internal/coalesce.js"
-import { identifyJobs, pushOutcomeUnknown } from "../../src/internal/ids.js"
-import { redactText, redactUrl, reveal } from "../../src/internal/redact.js"
+  outcomeError,
+  outcomeRunAt,
+  pushOutcomeUnknown,
+  type PushResult,
+  redactUrl,
+  reveal
+} from "../../src/driver/index.js"
 import { jobKey, keyBase, pausedKey, prefixProblem, schedulesKey, wakeupChannel } from "./internal/keys.js"
 import { defineScripts, type ScriptName } from "./internal/scripts.js"
 
@@ -45,15 +51,8 @@ export interface RedisDriverOptions {
 
 const defaultUrl = "redis://127.0.0.1:6379"
 
-const driverError = (operation: string, error: unknown) =>
-  new DriverError({
-    driver: "redis",
-    operation,
-    message: redactText(error instanceof Error ? error.message : String(error))
-  })
-
-const optionalNumber = (value: string | undefined): number | undefined =>
-  value === undefined || value === "" ? undefined : Number(value)
+/** The driver's `DriverError` for `operation`, caused by what ioredis raised. */
+const redisError = (operation: string, error: unknown) => driverError("redis", operation, error)
 
 const toRecord = (id: string, hash: Record<string, string>): JobRecord => ({
   id,
@@ -94,7 +93,7 @@ const parseClaim = (encoded: string): ClaimResult => {
       name: String(reply[i + 1]),
       payload: String(reply[i + 2]),
       attempt: Number(reply[i + 3]),
-      maxAttempts: optionalNumber(String(reply[i + 4])),
+      maxAttempts: optionalNumber(reply[i + 4]),
       createdAt: Number(reply[i + 5]),
       runAt: Number(reply[i + 6])
     })
@@ -105,13 +104,10 @@ const parseClaim = (encoded: string): ClaimResult => {
 
 /** Outcomes as finish.lua and claim.lua read them: a JSON array of [tag, id, owner, error, runAt]. */
 const encodeOutcomes = (outcomes: ReadonlyArray<Outcome>) =>
-  JSON.stringify(outcomes.map((outcome) => [
-    outcome._tag,
-    outcome.id,
-    outcome.owner,
-    outcome._tag === "Retry" || outcome._tag === "Failed" ? outcome.error : "",
-    outcome._tag === "Retry" ? String(outcome.runAt) : ""
-  ]))
+  JSON.stringify(outcomes.map((outcome) => {
+    const runAt = outcomeRunAt(outcome)
+    return [outcome._tag, outcome.id, outcome.owner, outcomeError(outcome) ?? "", runAt === undefined ? "" : String(runAt)]
+  }))
 
 const clientOptions = (commandTimeout: number, role: string) => ({
   lazyConnect: true,
@@ -144,12 +140,7 @@ const connect = (create: () => Redis, where: string) =>
           throw lastError ?? error
         }
       },
-      catch: (error) =>
-        new DriverError({
-          driver: "redis",
-          operation: "connect",
-          message: `Redis is not reachable at ${where}: ${redactText(error instanceof Error ? error.message : String(error))}`
-        })
+      catch: (error) => driverError("redis", "connect", error, `Redis is not reachable at ${where}`)
     }),
     (client) => Effect.promise(() => client.quit().catch(() => client.disconnect()))
   )
@@ -187,16 +178,16 @@ export const make = (options: RedisDriverOptions): Effect.Effect<JobDriverShape,
     subscriber.on("ready", () => {
       subscriber.subscribe(channel).then(() => wakeups.unsafeOffer(ANY_JOB), () => undefined)
     })
-    yield* Effect.tryPromise({ try: () => subscriber.subscribe(channel), catch: (error) => driverError("subscribe", error) })
+    yield* Effect.tryPromise({ try: () => subscriber.subscribe(channel), catch: (error) => redisError("subscribe", error) })
 
     const run = <A>(operation: ScriptName, args: ReadonlyArray<string | number>, decode: (reply: any) => A) =>
       Effect.tryPromise({
         try: () => client[operation](base, ...args).then(decode),
-        catch: (error) => driverError(operation, error)
+        catch: (error) => redisError(operation, error)
       })
 
     const command = <A>(operation: string, call: () => Promise<A>) =>
-      Effect.tryPromise({ try: call, catch: (error) => driverError(operation, error) })
+      Effect.tryPromise({ try: call, catch: (error) => redisError(operation, error) })
 
     // Concurrent pushes share one script call. Only an error Redis answered shows the script did not run; a
     // broken connection or a timeout does not.
@@ -205,15 +196,16 @@ export const make = (options: RedisDriverOptions): Effect.Effect<JobDriverShape,
         Effect.tryPromise({ try: () => client.push(base, now, JSON.stringify(jobs)).then(parsePush), catch: identity }),
       (error, jobs) =>
         error instanceof ReplyError
-          ? driverError("push", error)
-          : pushOutcomeUnknown("redis", driverError("push", error).message, jobs)
+          ? redisError("push", error)
+          : pushOutcomeUnknown("redis", redisError("push", error).message, jobs)
     )
 
-    return JobDriver.of({
+    return JobDriver.make({
       name: "redis",
       // Ids are fixed before sending: ioredis re-sends a command whose reply a broken connection lost, and
       // push.lua run twice with the same ids makes one job.
-      push: (jobs, now) => push(identifyJobs(jobs, now), now),
+      push: ({ jobs, now }) => push(identifyJobs(jobs, now), now),
+      claimRecordsOutcomes: true,
       claim: ({ finishing, leaseMs, limit, names, now, owner }) =>
         run("claim", [
           now,
@@ -224,29 +216,21 @@ export const make = (options: RedisDriverOptions): Effect.Effect<JobDriverShape,
           encodeOutcomes(finishing?.outcomes ?? []),
           ...names
         ], parseClaim),
-      renew: ({ ids, leaseMs, now, owner }) =>
-        ids.length === 0 ? Effect.succeed([]) : run("renew", [now, owner, leaseMs, ...ids], (reply: Array<string>) => reply),
-      finish: (outcomes, now, { removeOnComplete }) =>
-        outcomes.length === 0 ? Effect.succeed([]) : run(
-          "finish",
-          [
-            now,
-            removeOnComplete ? "1" : "0",
-            encodeOutcomes(outcomes)
-          ],
-          (reply: Array<string>) => reply
-        ),
-      setProgress: (id, owner, progress) => run("set-progress", [id, owner, progress], (reply) => Number(reply) === 1),
-      get: (id) =>
+      renew: ({ ids, leaseMs, now, owner }) => run("renew", [now, owner, leaseMs, ...ids], (reply: Array<string>) => reply),
+      finish: ({ now, outcomes, removeOnComplete }) =>
+        run("finish", [now, removeOnComplete ? "1" : "0", encodeOutcomes(outcomes)], (reply: Array<string>) => reply),
+      setProgress: ({ id, owner, progress }) =>
+        run("set-progress", [id, owner, progress], (reply) => Number(reply) === 1),
+      get: ({ id }) =>
         command("get", () => client.hgetall(jobKey(base, id))).pipe(
           Effect.map((hash) => Object.keys(hash).length === 0 ? Option.none() : Option.some(toRecord(id, hash)))
         ),
-      cancel: (id, now) => run("cancel", [id, now], (reply) => String(reply) as CancelResult),
-      retry: (id, now) => run("retry", [id, now], (reply) => Number(reply) === 1),
+      cancel: ({ id, now }) => run("cancel", [id, now], (reply) => String(reply) as CancelResult),
+      retry: ({ id, now }) => run("retry", [id, now], (reply) => Number(reply) === 1),
       pause: command("pause", () => client.set(pausedKey(base), "1")).pipe(Effect.asVoid),
       resume: run("resume", [], () => undefined),
       isPaused: command("isPaused", () => client.exists(pausedKey(base))).pipe(Effect.map((count) => count === 1)),
-      counts: (now) =>
+      counts: ({ now }) =>
         run("counts", [now], (reply: Array<number>): JobCounts => ({
           pending: Number(reply[0]),
           delayed: Number(reply[1]),
@@ -264,7 +248,7 @@ export const make = (options: RedisDriverOptions): Effect.Effect<JobDriverShape,
           Number
         ),
       wakeups: Stream.fromPubSub(wakeups),
-      pushScheduled: ({ job, schedule, slot }, now) =>
+      pushScheduled: ({ job, now, schedule, slot }) =>
         run("push-slot", [schedulesKey(base), now, schedule, slot, JSON.stringify(job)], (reply) => Number(reply) === 1)
     })
   })

@@ -1,10 +1,11 @@
 /**
  * A driver of your own, proven with the conformance suite: this one wraps the memory driver and counts the
  * calls the queue makes to each operation (where a metrics or tracing driver would start). It uses only
- * what the package exports, as a driver published on its own would.
+ * what the package exports (the port from `effect-jobs/driver`), as a driver published on its own would.
  */
 import { Effect, Layer } from "effect"
-import { JobDriver, type JobDriverShape, makeMemoryDriver } from "effect-jobs"
+import { makeMemoryDriver } from "effect-jobs"
+import { JobDriver, type JobDriverShape } from "effect-jobs/driver"
 
 /** How many times each driver operation ran, by operation name. */
 export type CallCounts = Map<string, number>

@@ -25,7 +25,7 @@ export interface Registration {
   readonly timeout: Duration.Duration | undefined
 }
 
-export interface AttemptDeps {
+interface AttemptDeps {
   readonly driver: JobDriverShape
   readonly owner: string
   /** Where events go; they are built only while someone listens. */
@@ -59,7 +59,7 @@ export const makeAttempt = ({ driver, events, owner, runHooks, settle }: Attempt
     maxAttempts,
     queuedAt: new Date(job.createdAt),
     progress: (progress) =>
-      driver.setProgress(job.id, owner, progress).pipe(
+      driver.setProgress({ id: job.id, owner, progress }).pipe(
         Effect.tap(() => {
           if (events.listening()) {
             events.publish(JobEvent.Progress({ jobId: job.id, name: job.name, attempt: job.attempt, progress }))

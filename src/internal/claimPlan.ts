@@ -4,7 +4,7 @@
  */
 
 /** `prefetch: "auto"` holds only jobs expected to start within this many milliseconds... */
-export const AUTO_PREFETCH_HORIZON_MS = 10
+const AUTO_PREFETCH_HORIZON_MS = 10
 /** ...and never more than this many. */
 export const AUTO_PREFETCH_MAX = 100
 
@@ -23,7 +23,7 @@ export const smoothRunTime = (meanRunMs: number | undefined, runMs: number): num
   meanRunMs === undefined ? runMs : meanRunMs + (runMs - meanRunMs) / 8
 
 /** Under a backlog this many claims run at once, each for half the slots (one at concurrency 1). */
-export const claimsAtOnce = (concurrency: number): number => concurrency > 1 ? 2 : 1
+const claimsAtOnce = (concurrency: number): number => concurrency > 1 ? 2 : 1
 
 /** What the claim loop knows when it decides. */
 export interface ClaimCounters {

@@ -31,7 +31,7 @@ export const checkEventsCapacity = (capacity: EventsCapacity): Effect.Effect<Eve
  * newest event for every subscriber. Each bounded subscription therefore drains its hub subscription
  * continuously into a sliding queue of its own, which drops that subscriber's oldest events only.
  */
-export const subscribe = <A>(
+const subscribe = <A>(
   hub: PubSub.PubSub<A>,
   capacity: EventsCapacity
 ): Effect.Effect<Queue.Dequeue<A>, never, Scope.Scope> =>

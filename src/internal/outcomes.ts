@@ -3,7 +3,7 @@
  * with a claim, or flushed on their own), and their events published once they are stored.
  */
 import { Clock, Effect, Either } from "effect"
-import type { FinishRequest, JobDriverShape, Outcome } from "../JobDriver.js"
+import type { JobDriverShape, Outcome, OutcomeBatch } from "../JobDriver.js"
 import type { JobEvent } from "../JobEvent.js"
 import type { EventHub } from "./events.js"
 import { makeSignal } from "./signal.js"
@@ -49,7 +49,7 @@ export const makeOutcomes = (
     return batch
   }
 
-  const request = (batch: ReadonlyArray<Settled>): FinishRequest => ({
+  const request = (batch: ReadonlyArray<Settled>): OutcomeBatch => ({
     outcomes: batch.map((settled) => settled.outcome),
     removeOnComplete: options.removeOnComplete
   })
@@ -86,7 +86,7 @@ export const makeOutcomes = (
     if (batch.length === 0) return
     const now = yield* Clock.currentTimeMillis
     const { outcomes, removeOnComplete } = request(batch)
-    const result = yield* Effect.either(driver.finish(outcomes, now, { removeOnComplete })).pipe(
+    const result = yield* Effect.either(driver.finish({ outcomes, removeOnComplete, now })).pipe(
       // Cut short by a shutdown deadline: the batch is still unrecorded, and is reported as such.
       Effect.onInterrupt(() => recorded(batch, Either.left("interrupted")))
     )

@@ -50,3 +50,41 @@ export const redactUrl = (url: string | Redacted.Redacted<string>): string => {
   // URLSearchParams escapes the mask; a reader should see it as written.
   return parsed.toString().replaceAll(encodeURIComponent(mask), mask)
 }
+
+/**
+ * The fields of a client library's error worth keeping beside its name and message: codes (a Postgres
+ * SQLSTATE, a Node errno name), where a connection went, and what the server said about a refused statement.
+ */
+const keptErrorFields = [
+  "code",
+  "errno",
+  "syscall",
+  "address",
+  "port",
+  "severity",
+  "detail",
+  "hint",
+  "schema",
+  "table",
+  "column",
+  "constraint"
+] as const
+
+/**
+ * A client library's error fit to carry as a cause: a plain `Error` with its name, message, stack and the
+ * fields in `keptErrorFields`, every text masked with `redactText`. Nothing else is copied, since other
+ * fields may quote a command's arguments (ioredis keeps `command.args`, which may hold an AUTH password). A
+ * value that is not an `Error` is kept as its masked text.
+ */
+export const redactError = (error: unknown): Error | string => {
+  if (!(error instanceof Error)) return redactText(typeof error === "string" ? error : String(error))
+  const copy = new Error(redactText(error.message)) as Error & Record<string, unknown>
+  copy.name = error.name
+  if (error.stack !== undefined) copy.stack = redactText(error.stack)
+  for (const field of keptErrorFields) {
+    const value = (error as unknown as Record<string, unknown>)[field]
+    if (typeof value === "string") copy[field] = redactText(value)
+    else if (typeof value === "number") copy[field] = value
+  }
+  return copy
+}

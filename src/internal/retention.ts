@@ -39,7 +39,7 @@ export const keepsNone = (rule: RetentionRule): boolean => rule.maxAgeMs === 0 |
 const pruneBatch = 1_000
 
 /** Removes, in bounded batches, every finished job the rules no longer keep. */
-export const pruneOnce = (driver: JobDriverShape, rules: ReadonlyArray<RetentionRule>) =>
+const pruneOnce = (driver: JobDriverShape, rules: ReadonlyArray<RetentionRule>) =>
   Effect.gen(function*() {
     const now = yield* Clock.currentTimeMillis
     for (const rule of rules) {
@@ -80,7 +80,7 @@ export const nextPassAt = (lastPass: number, earliestExpiry: number, intervalMs:
   Math.max(lastPass + intervalMs, Math.min(earliestExpiry, lastPass + fallbackMs))
 
 /** The longest an instance goes without a pruning pass while it finishes nothing itself. */
-export const PRUNE_FALLBACK_MS = 3_600_000
+const PRUNE_FALLBACK_MS = 3_600_000
 
 /**
  * The pruning loop: passes run as jobs this instance finished come due under `rules` (told through `stored`

@@ -13,7 +13,7 @@ import { closeDrain, type DrainWindow, listeningTo, openDrain, RELEASE_MARGIN_MS
 import { makeOutcomes, retryDelayMs, type Settled } from "./outcomes.js"
 import { makeSignal } from "./signal.js"
 
-export interface WorkerOptions {
+interface WorkerOptions {
   readonly owner: string
   readonly concurrency: number
   /**

@@ -114,7 +114,7 @@ const make = (options: JobQueueOptions) =>
     const workLeft = (names: ReadonlyArray<string>) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        if ((yield* driver.counts(now)).active > 0) return true
+        if ((yield* driver.counts({ now })).active > 0) return true
         if (yield* driver.isPaused) return false
         for (const name of names) {
           if ((yield* driver.pendingJobs(name)).some((job) => job.runAt <= now)) return true

@@ -99,6 +99,8 @@ describe("the npm package", () => {
       expect(await run(process.execPath, ["out/memory.js"], consumer)).toBe("greeted Ada, Grace\n")
       expect(await run(process.execPath, ["out/redis.js"], consumer)).toBe("redis layers: true\n")
       expect(await run(process.execPath, ["out/postgres.js"], consumer)).toBe("postgres layers: true\n")
+      expect(await run(process.execPath, ["out/driver.js"], consumer))
+        .toBe("driver kit: greeted Ada, Grace; connect ECONNREFUSED redis://:***@cache:6379\n")
       const vitest = join(consumer, "node_modules/vitest/vitest.mjs")
       expect(await run(process.execPath, [vitest, "run", "out/testing.test.js"], consumer)).toMatch(/Tests +\d+ passed/)
     } finally {

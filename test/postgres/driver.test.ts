@@ -103,7 +103,7 @@ describe("postgres driver", () => {
           const driver = yield* buildDriver(schema, { pool })
           const woken = yield* driver.wakeups.pipe(Stream.take(1), Stream.runCollect, Effect.fork)
           yield* untilListening(schema)
-          const [pushed] = yield* driver.push([job(1)], 0)
+          const [pushed] = yield* driver.push({ jobs: [job(1)], now: 0 })
           expect(Chunk.toArray(yield* Fiber.join(woken))).toEqual(["Tick"])
           const claimed = yield* driver.claim({ ...claimRequest, limit: 5 })
           expect(claimed.jobs.map((claimedJob) => claimedJob.id)).toEqual([pushed!.id])
@@ -123,7 +123,7 @@ describe("postgres driver", () => {
         const wakeups = yield* Queue.unbounded<string>()
         yield* driver.wakeups.pipe(Stream.runForEach((name) => Queue.offer(wakeups, name)), Effect.forkScoped)
         yield* untilListening(schema)
-        yield* driver.push([job(1)], 0)
+        yield* driver.push({ jobs: [job(1)], now: 0 })
         expect(yield* Queue.take(wakeups).pipe(Effect.timeout("5 seconds"))).toBe("Tick")
         expect((yield* driver.claim({ ...claimRequest, limit: 1 })).jobs.length).toBe(1)
       }).pipe(Effect.scoped), 63))
@@ -132,14 +132,17 @@ describe("postgres driver", () => {
     withSchema((schema) =>
       Effect.gen(function*() {
         const driver = yield* buildDriver(schema)
-        const ids = (yield* driver.push([
-          job(1),
-          job(2, { priority: 5 }),
-          job(3, { runAt: -5 }),
-          job(4),
-          job(5, { runAt: 500 }),
-          job(6, { name: "Other" })
-        ], 0)).map((result) => result.id)
+        const ids = (yield* driver.push({
+          jobs: [
+            job(1),
+            job(2, { priority: 5 }),
+            job(3, { runAt: -5 }),
+            job(4),
+            job(5, { runAt: 500 }),
+            job(6, { name: "Other" })
+          ],
+          now: 0
+        })).map((result) => result.id)
         const first = yield* driver.claim({ ...claimRequest, limit: 2 })
         expect(first.jobs.map((claimed) => claimed.id)).toEqual([ids[1], ids[2]])
         expect(first.nextRunAt).toBeUndefined()
@@ -161,21 +164,24 @@ describe("postgres driver", () => {
     withSchema((schema) =>
       Effect.gen(function*() {
         const driver = yield* buildDriver(schema)
-        const [held] = yield* driver.push([job(0, { uniqueKey: "live" })], 0)
-        const results = yield* driver.push([
-          job(1, { uniqueKey: "k" }),
-          job(2, { uniqueKey: "k" }),
-          job(3, { id: "x" }),
-          job(4, { id: "x" }),
-          job(5, { uniqueKey: "live" }),
-          job(6)
-        ], 0)
+        const [held] = yield* driver.push({ jobs: [job(0, { uniqueKey: "live" })], now: 0 })
+        const results = yield* driver.push({
+          jobs: [
+            job(1, { uniqueKey: "k" }),
+            job(2, { uniqueKey: "k" }),
+            job(3, { id: "x" }),
+            job(4, { id: "x" }),
+            job(5, { uniqueKey: "live" }),
+            job(6)
+          ],
+          now: 0
+        })
         expect(results.map((result) => result.inserted)).toEqual([true, false, true, false, false, true])
         expect(results[1]!.id).toBe(results[0]!.id)
         expect(results[2]!.id).toBe("x")
         expect(results[3]!.id).toBe("x")
         expect(results[4]!.id).toBe(held!.id)
-        expect((yield* driver.counts(0)).pending).toBe(4)
+        expect((yield* driver.counts({ now: 0 })).pending).toBe(4)
       }).pipe(Effect.scoped)))
 
   it.live("wakes workers when acknowledgements put jobs back to pending, in the same statement", () =>
@@ -185,17 +191,32 @@ describe("postgres driver", () => {
         const wakeups = yield* Queue.unbounded<string>()
         yield* driver.wakeups.pipe(Stream.runForEach((name) => Queue.offer(wakeups, name)), Effect.forkScoped)
         yield* untilListening(schema)
-        yield* driver.push([job(1), job(2)], 0)
+        yield* driver.push({ jobs: [job(1), job(2)], now: 0 })
         expect(yield* Queue.take(wakeups)).toBe("Tick") // one notification for the batch's one name
         const claimed = yield* driver.claim({ ...claimRequest, limit: 2 })
         yield* Effect.sleep("100 millis")
         expect(yield* Queue.size(wakeups)).toBe(0)
-        const lost = yield* driver.finish([
-          { _tag: "Released", id: claimed.jobs[0]!.id, owner: "worker-a" },
-          { _tag: "Completed", id: claimed.jobs[1]!.id, owner: "someone-else" }
-        ], 2, { removeOnComplete: false })
+        const lost = yield* driver.finish({
+          outcomes: [
+            { _tag: "Released", id: claimed.jobs[0]!.id, owner: "worker-a" },
+            { _tag: "Completed", id: claimed.jobs[1]!.id, owner: "someone-else" }
+          ],
+          now: 2,
+          removeOnComplete: false
+        })
         expect(lost).toEqual([claimed.jobs[1]!.id])
         expect(yield* Queue.take(wakeups).pipe(Effect.timeout("5 seconds"))).toBe("Tick")
+      }).pipe(Effect.scoped)))
+
+  it.live("a statement the server refuses fails with a DriverError whose cause carries pg's SQLSTATE", () =>
+    withSchema((schema) =>
+      Effect.gen(function*() {
+        const driver = yield* buildDriver(schema)
+        yield* Effect.promise(() => sql(`DROP TABLE "${schema}".jobs`))
+        const error = yield* Effect.flip(driver.get({ id: "any" }))
+        expect(error).toMatchObject({ _tag: "DriverError", driver: "postgres", operation: "get" })
+        expect(error.message).toContain("does not exist")
+        expect(error.cause).toMatchObject({ code: "42P01", severity: "ERROR", message: error.message })
       }).pipe(Effect.scoped)))
 
   it.live("removeOnComplete deletes completed jobs; prune trims finished jobs in bounded batches", () =>
@@ -203,18 +224,22 @@ describe("postgres driver", () => {
       Effect.gen(function*() {
         const driver = yield* buildDriver(schema)
         const total = 2_500
-        yield* driver.push(Array.from({ length: total }, (_, n) => job(n)), 0)
+        yield* driver.push({ jobs: Array.from({ length: total }, (_, n) => job(n)), now: 0 })
         const claimed = yield* driver.claim({ ...claimRequest, limit: total })
         expect(claimed.jobs.length).toBe(total)
         const [removed, ...kept] = claimed.jobs
-        yield* driver.finish([{ _tag: "Completed", id: removed!.id, owner: "worker-a" }], 10, { removeOnComplete: true })
-        expect((yield* driver.get(removed!.id))._tag).toBe("None")
-        yield* driver.finish(
-          kept.map((claimedJob) => ({ _tag: "Completed" as const, id: claimedJob.id, owner: "worker-a" })),
-          20,
-          { removeOnComplete: false }
-        )
-        expect((yield* driver.counts(20)).completed).toBe(total - 1)
+        yield* driver.finish({
+          outcomes: [{ _tag: "Completed", id: removed!.id, owner: "worker-a" }],
+          now: 10,
+          removeOnComplete: true
+        })
+        expect((yield* driver.get({ id: removed!.id }))._tag).toBe("None")
+        yield* driver.finish({
+          outcomes: kept.map((claimedJob) => ({ _tag: "Completed" as const, id: claimedJob.id, owner: "worker-a" })),
+          now: 20,
+          removeOnComplete: false
+        })
+        expect((yield* driver.counts({ now: 20 })).completed).toBe(total - 1)
         expect(yield* driver.prune({ state: "completed", finishedBefore: 20, limit: 1_000 })).toBe(0)
         const batches: Array<number> = []
         for (;;) {
@@ -223,6 +248,6 @@ describe("postgres driver", () => {
           batches.push(pruned)
         }
         expect(batches).toEqual([1_000, 1_000, total - 1 - 2_000])
-        expect((yield* driver.counts(30)).completed).toBe(0)
+        expect((yield* driver.counts({ now: 30 })).completed).toBe(0)
       }).pipe(Effect.scoped)))
 })

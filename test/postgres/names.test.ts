@@ -79,7 +79,7 @@ describe("postgres names derived from the schema", () => {
         driver.wakeups.pipe(Stream.take(1), Stream.runCollect, Effect.fork))
       // Pushed in order: a listener sharing another queue's channel would hear that queue's job first.
       for (const [index, driver] of drivers.entries()) {
-        yield* driver.push([{ name: names[index]!, payload: "{}", priority: 0, runAt: 0 }], 0)
+        yield* driver.push({ jobs: [{ name: names[index]!, payload: "{}", priority: 0, runAt: 0 }], now: 0 })
       }
       for (const [index, fiber] of heard.entries()) {
         expect(Chunk.toArray(yield* Fiber.join(fiber).pipe(Effect.timeout("5 seconds")))).toEqual([names[index]])

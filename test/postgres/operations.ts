@@ -14,11 +14,12 @@ const job = (name: string): NewJob => ({ name, payload: "{}", priority: 0, runAt
  */
 export const exercise = (driver: JobDriverShape, name: string) =>
   Effect.gen(function*() {
-    const before = yield* driver.counts(10)
-    const [first, second, third] = (yield* driver.push([job(name), job(name), job(name)], 10)).map((pushed) => pushed.id)
-    expect((yield* driver.counts(10)).pending).toBe(before.pending + 3)
-    expect(yield* driver.cancel(third!, 10)).toBe("cancelled")
-    expect(yield* driver.retry(third!, 10)).toBe(true)
+    const before = yield* driver.counts({ now: 10 })
+    const pushed = yield* driver.push({ jobs: [job(name), job(name), job(name)], now: 10 })
+    const [first, second, third] = pushed.map((result) => result.id)
+    expect((yield* driver.counts({ now: 10 })).pending).toBe(before.pending + 3)
+    expect(yield* driver.cancel({ id: third!, now: 10 })).toBe("cancelled")
+    expect(yield* driver.retry({ id: third!, now: 10 })).toBe(true)
     yield* driver.pause
     expect(yield* driver.isPaused).toBe(true)
     yield* driver.resume
@@ -27,9 +28,9 @@ export const exercise = (driver: JobDriverShape, name: string) =>
     const claimed = yield* driver.claim({ ...request, limit: 2 })
     expect(claimed.jobs.map((claimedJob) => claimedJob.id)).toEqual([first, second])
     expect(yield* driver.renew({ ids: [first!, second!], owner: "worker", leaseMs: 1_000, now: 30 })).toEqual([])
-    expect(yield* driver.setProgress(first!, "worker", 50)).toBe(true)
-    expect(yield* driver.finish([{ _tag: "Completed", id: first!, owner: "worker" }], 40, { removeOnComplete: false }))
-      .toEqual([])
+    expect(yield* driver.setProgress({ id: first!, owner: "worker", progress: 50 })).toBe(true)
+    const completed = { _tag: "Completed", id: first!, owner: "worker" } as const
+    expect(yield* driver.finish({ outcomes: [completed], now: 40, removeOnComplete: false })).toEqual([])
     const next = yield* driver.claim({
       ...request,
       limit: 5,
@@ -37,7 +38,7 @@ export const exercise = (driver: JobDriverShape, name: string) =>
       finishing: { outcomes: [{ _tag: "Failed", id: second!, owner: "worker", error: "no" }], removeOnComplete: false }
     })
     expect(next.jobs.map((claimedJob) => claimedJob.id)).toEqual([third])
-    expect(yield* driver.counts(60)).toMatchObject({
+    expect(yield* driver.counts({ now: 60 })).toMatchObject({
       pending: before.pending,
       active: before.active + 1,
       completed: before.completed + 1,
@@ -45,7 +46,7 @@ export const exercise = (driver: JobDriverShape, name: string) =>
     })
     expect(yield* driver.prune({ state: "completed", finishedBefore: 100, limit: 10 })).toBe(before.completed + 1)
     expect(yield* driver.prune({ state: "failed", keepNewest: 0, limit: 10 })).toBe(before.failed + 1)
-    expect((yield* driver.get(third!))._tag).toBe("Some")
+    expect((yield* driver.get({ id: third! }))._tag).toBe("Some")
   })
 
 class Work extends JobParameters<Work>()("Work", { n: Schema.Number }) {}

@@ -15,12 +15,12 @@ const job = (n: number): NewJob => ({ name: "Tick", payload: JSON.stringify({ n 
 const claimRequest = { names: ["Tick"], owner: "worker-a", leaseMs: 60_000, now: 1 }
 
 const stored = (driver: JobDriverShape, id: string) =>
-  Effect.map(driver.get(id), (found) => Option.getOrThrow(found))
+  Effect.map(driver.get({ id }), (found) => Option.getOrThrow(found))
 
 /** Pushes `count` jobs and claims them all as `worker-a`; returns their ids in claim order. */
 const claimed = (driver: JobDriverShape, count: number) =>
   Effect.gen(function*() {
-    yield* driver.push(Array.from({ length: count }, (_, n) => job(n)), 0)
+    yield* driver.push({ jobs: Array.from({ length: count }, (_, n) => job(n)), now: 0 })
     return (yield* driver.claim({ ...claimRequest, limit: count })).jobs.map((claimedJob) => claimedJob.id)
   })
 
@@ -58,14 +58,18 @@ describe("postgres driver: outcomes the server refuses", () => {
       Effect.gen(function*() {
         const driver = yield* buildDriver(schema)
         const [completed, refused, retried, released, notHeld] = yield* claimed(driver, 5)
-        const lost = yield* driver.finish([
-          { _tag: "Completed", id: completed!, owner: "worker-a" },
-          { _tag: "Failed", id: refused!, owner: "worker-a", error: "bad\u0000byte" },
-          { _tag: "Retry", id: retried!, owner: "worker-a", error: "flaky", runAt: 5_000 },
-          { _tag: "Released", id: released!, owner: "worker-a" },
-          // Refused too, but its lease is not held: the lease guard still applies to the replacement.
-          { _tag: "Failed", id: notHeld!, owner: "someone-else", error: "also\u0000bad" }
-        ], 2, { removeOnComplete: false })
+        const lost = yield* driver.finish({
+          outcomes: [
+            { _tag: "Completed", id: completed!, owner: "worker-a" },
+            { _tag: "Failed", id: refused!, owner: "worker-a", error: "bad\u0000byte" },
+            { _tag: "Retry", id: retried!, owner: "worker-a", error: "flaky", runAt: 5_000 },
+            { _tag: "Released", id: released!, owner: "worker-a" },
+            // Refused too, but its lease is not held: the lease guard still applies to the replacement.
+            { _tag: "Failed", id: notHeld!, owner: "someone-else", error: "also\u0000bad" }
+          ],
+          now: 2,
+          removeOnComplete: false
+        })
         expect(lost).toEqual([notHeld])
         expect((yield* stored(driver, completed!)).state).toBe("completed")
         const failed = yield* stored(driver, refused!)
@@ -75,7 +79,7 @@ describe("postgres driver: outcomes the server refuses", () => {
         expect(yield* stored(driver, retried!)).toMatchObject({ state: "pending", runAt: 5_000, lastError: "flaky" })
         expect(yield* stored(driver, released!)).toMatchObject({ state: "pending", attempts: 0 })
         expect(yield* stored(driver, notHeld!)).toMatchObject({ state: "active", leaseOwner: "worker-a" })
-        expect((yield* driver.counts(2)).active).toBe(1)
+        expect((yield* driver.counts({ now: 2 })).active).toBe(1)
       }).pipe(Effect.scoped)))
 
   it.live("a claim carrying a refused outcome records the others, fails that job, and still claims", () =>
@@ -83,7 +87,7 @@ describe("postgres driver: outcomes the server refuses", () => {
       Effect.gen(function*() {
         const driver = yield* buildDriver(schema)
         const [refused, completed] = yield* claimed(driver, 2)
-        const [waiting] = yield* driver.push([job(9)], 0)
+        const [waiting] = yield* driver.push({ jobs: [job(9)], now: 0 })
         const result = yield* driver.claim({
           ...claimRequest,
           limit: 5,
@@ -99,7 +103,7 @@ describe("postgres driver: outcomes the server refuses", () => {
         expect(result.lost).toEqual([])
         expect(result.jobs.map((claimedJob) => claimedJob.id)).toEqual([waiting!.id])
         expect(yield* stored(driver, refused!)).toMatchObject({ state: "failed", lastError: nulRefusal })
-        expect(Option.isNone(yield* driver.get(completed!))).toBe(true)
+        expect(Option.isNone(yield* driver.get({ id: completed! }))).toBe(true)
       }).pipe(Effect.scoped)))
 
   it.live("in a LATIN1 database an error text with characters LATIN1 lacks fails its job readably; the rest complete", () =>

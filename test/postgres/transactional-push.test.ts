@@ -4,13 +4,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option, Schema } from "effect"
 import pg from "pg"
-import { JobParameters, JobQueue } from "effect-jobs"
+import { InvalidPushOptions, type JobMiddleware, JobParameters, JobQueue, type OutgoingJob } from "effect-jobs"
 import { postgresDriver, pushInTransaction } from "effect-jobs/postgres"
 import { until } from "../support/outage.js"
 import { databaseUrl, sql } from "../support/postgres.js"
 import { withSchema } from "./helpers.js"
 
 class Invoice extends JobParameters<Invoice>()("Invoice", { amount: Schema.Number }) {}
+class Note extends JobParameters<Note>()("Note", { text: Schema.String }) {}
 
 /** A connected client, ended with the scope. */
 const connectedClient = Effect.acquireRelease(
@@ -75,5 +76,43 @@ describe("postgres transactional push", () => {
         expect(ids.length).toBe(2)
         const rows = yield* Effect.promise(() => sql(`SELECT payload FROM "${schema}".jobs ORDER BY seq`))
         expect(rows.map((row) => JSON.parse(String(row.payload)).amount)).toEqual([4, 5])
+      }).pipe(Effect.scoped, withQueue(schema))))
+
+  it.live("keeps the queue's push rules: one job per jobId, the payload limit (1 MiB unless set), push middleware", () =>
+    withSchema((schema) =>
+      Effect.gen(function*() {
+        yield* JobQueue // migrates the schema
+        const client = yield* connectedClient
+        yield* Effect.promise(() => client.query("BEGIN"))
+
+        const twoForOneId = yield* Effect.flip(
+          pushInTransaction(client, { schema }, [new Invoice({ amount: 1 }), new Invoice({ amount: 2 })], { jobId: "one" })
+        )
+        expect(twoForOneId).toMatchObject({ _tag: "InvalidPushOptions", message: expect.stringContaining("jobId names one job") })
+
+        const huge = yield* Effect.flip(pushInTransaction(client, { schema }, [new Note({ text: "x".repeat(1024 * 1024) })]))
+        expect(huge).toMatchObject({ _tag: "PayloadTooLarge", maxBytes: 1024 * 1024 })
+        const overSetLimit = yield* Effect.flip(
+          pushInTransaction(client, { schema, maxPayloadBytes: 100 }, [new Note({ text: "x".repeat(200) })])
+        )
+        expect(overSetLimit).toMatchObject({ _tag: "PayloadTooLarge", maxBytes: 100 })
+
+        const seen: Array<ReadonlyArray<OutgoingJob>> = []
+        const middleware: ReadonlyArray<JobMiddleware> = [{
+          push: (jobs, next) => {
+            seen.push(jobs)
+            return jobs.some((job) => job.name === "Note")
+              ? Effect.fail(new InvalidPushOptions({ jobName: "Note", message: "notes are refused here" }))
+              : next
+          }
+        }]
+        const refused = yield* Effect.flip(pushInTransaction(client, { schema, middleware }, [new Note({ text: "hi" })]))
+        expect(refused).toMatchObject({ _tag: "InvalidPushOptions", message: "notes are refused here" })
+        const [kept] = yield* pushInTransaction(client, { schema, middleware }, [new Invoice({ amount: 7 })], { priority: 2 })
+        expect(seen.map((jobs) => jobs.map((job) => [job.name, job.priority]))).toEqual([[["Note", 0]], [["Invoice", 2]]])
+
+        yield* Effect.promise(() => client.query("COMMIT"))
+        const rows = yield* Effect.promise(() => sql(`SELECT id, name FROM "${schema}".jobs`))
+        expect(rows).toEqual([{ id: kept, name: "Invoice" }])
       }).pipe(Effect.scoped, withQueue(schema))))
 })

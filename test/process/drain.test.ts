@@ -50,7 +50,7 @@ const serverStore = (
     read: async (_child, ids) => {
       const entries = await runtime.runPromise(Effect.flatMap(JobDriver, (store) =>
         Effect.forEach(ids, (id) =>
-          Effect.map(store.get(id), (found) => {
+          Effect.map(store.get({ id }), (found) => {
             const job = Option.getOrUndefined(found)
             return [id, { state: job?.state, attempts: job?.attempts, leaseOwner: job?.leaseOwner }] as const
           }))))

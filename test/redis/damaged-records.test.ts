@@ -24,7 +24,7 @@ const setup = Effect.gen(function*() {
 })
 
 const lastError = (driver: JobDriverShape, id: string) =>
-  driver.get(id).pipe(Effect.map((record) => {
+  driver.get({ id }).pipe(Effect.map((record) => {
     const value = Option.getOrThrow(record)
     return { state: value.state, lastError: value.lastError }
   }))
@@ -33,7 +33,7 @@ describe("redis driver: damaged job records", () => {
   it.scoped("claim fails damaged ready jobs with the reason and hands out the healthy ones", () =>
     Effect.gen(function*() {
       const { admin, driver, key } = yield* setup
-      const pushed = yield* driver.push(Array.from({ length: 7 }, () => job("A")), 0)
+      const pushed = yield* driver.push({ jobs: Array.from({ length: 7 }, () => job("A")), now: 0 })
       const [badAttempts, notAHash, noName, badState, badMaxAttempts, ...healthy] = pushed.map((result) => result.id)
       yield* Effect.promise(() =>
         admin.multi()
@@ -59,7 +59,7 @@ describe("redis driver: damaged job records", () => {
       )
       // The key of the wrong type is not a job record: it is left alone and out of every set.
       expect(yield* Effect.promise(() => admin.get(key(notAHash!)))).toBe("garbage")
-      const counts = yield* driver.counts(10)
+      const counts = yield* driver.counts({ now: 10 })
       expect(counts).toMatchObject({ pending: 0, active: 2, failed: 4 })
       // Nothing damaged is handed out on a later claim either.
       expect((yield* driver.claim({ names: ["A"], limit: 10, owner: "w1", leaseMs: 1_000, now: 20 })).jobs).toEqual([])
@@ -68,9 +68,9 @@ describe("redis driver: damaged job records", () => {
   it.scoped("damaged delayed jobs and expired leases are failed on recovery; a full claim still works", () =>
     Effect.gen(function*() {
       const { admin, driver, key } = yield* setup
-      const [delayed, healthyDelayed] = (yield* driver.push([job("B", { runAt: 100 }), job("B", { runAt: 100 })], 0))
+      const [delayed, healthyDelayed] = (yield* driver.push({ jobs: [job("B", { runAt: 100 }), job("B", { runAt: 100 })], now: 0 }))
         .map((result) => result.id)
-      const [leased, healthyLeased] = (yield* driver.push([job("B"), job("B")], 0)).map((result) => result.id)
+      const [leased, healthyLeased] = (yield* driver.push({ jobs: [job("B"), job("B")], now: 0 })).map((result) => result.id)
       const first = yield* driver.claim({ names: ["B"], limit: 2, owner: "w1", leaseMs: 50, now: 0 })
       expect(first.jobs.map((claimed) => claimed.id)).toEqual([leased, healthyLeased])
       yield* Effect.promise(() =>
@@ -94,27 +94,31 @@ describe("redis driver: damaged job records", () => {
   it.scoped("finish, renew, cancel and retry skip a damaged record and apply the rest of the batch", () =>
     Effect.gen(function*() {
       const { admin, driver, key } = yield* setup
-      const ids = (yield* driver.push([job("C"), job("C"), job("C")], 0)).map((result) => result.id)
+      const ids = (yield* driver.push({ jobs: [job("C"), job("C"), job("C")], now: 0 })).map((result) => result.id)
       const [broken, completed, retried] = ids
       yield* driver.claim({ names: ["C"], limit: 3, owner: "w1", leaseMs: 1_000, now: 0 })
       yield* Effect.promise(() => admin.multi().del(key(broken!)).set(key(broken!), "garbage").exec())
 
       expect(yield* driver.renew({ ids, owner: "w1", leaseMs: 1_000, now: 10 })).toEqual([broken])
-      const lost = yield* driver.finish([
-        { _tag: "Completed", id: broken!, owner: "w1" },
-        { _tag: "Completed", id: completed!, owner: "w1" },
-        { _tag: "Retry", id: retried!, owner: "w1", error: "boom", runAt: 20 }
-      ], 10, { removeOnComplete: false })
+      const lost = yield* driver.finish({
+        outcomes: [
+          { _tag: "Completed", id: broken!, owner: "w1" },
+          { _tag: "Completed", id: completed!, owner: "w1" },
+          { _tag: "Retry", id: retried!, owner: "w1", error: "boom", runAt: 20 }
+        ],
+        now: 10,
+        removeOnComplete: false
+      })
       expect(lost).toEqual([broken])
       expect((yield* lastError(driver, completed!)).state).toBe("completed")
       expect(yield* lastError(driver, retried!)).toEqual({ state: "pending", lastError: "boom" })
-      expect(yield* driver.cancel(broken!, 10)).toBe("not-found")
-      expect(yield* driver.retry(broken!, 10)).toBe(false)
+      expect(yield* driver.cancel({ id: broken!, now: 10 })).toBe("not-found")
+      expect(yield* driver.retry({ id: broken!, now: 10 })).toBe(false)
 
       // A retried job whose record was damaged meanwhile is failed with the reason, not queued.
-      yield* driver.cancel(retried!, 30)
+      yield* driver.cancel({ id: retried!, now: 30 })
       yield* Effect.promise(() => admin.hset(key(retried!), "priority", "1.5"))
-      expect(yield* driver.retry(retried!, 40)).toBe(false)
+      expect(yield* driver.retry({ id: retried!, now: 40 })).toBe(false)
       expect(yield* lastError(driver, retried!)).toEqual({
         state: "failed",
         lastError: "Corrupted job record: priority 1.5 is not an integer in [-1000, 1000]"

@@ -23,7 +23,7 @@ const pushUntilWoken = (pusher: JobDriverShape, received: Queue.Dequeue<string>,
   Effect.gen(function*() {
     const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline) {
-      yield* pusher.push([{ name, payload: "{}", priority: 0, runAt: 0 }], 0)
+      yield* pusher.push({ jobs: [{ name, payload: "{}", priority: 0, runAt: 0 }], now: 0 })
       const startedAt = performance.now()
       for (;;) {
         const next = yield* Queue.take(received).pipe(Effect.timeout("200 millis"), Effect.option)
@@ -106,7 +106,7 @@ describe("redis driver: wake-ups", () => {
        */
       const publishedBy = (name: string, runAt: number) =>
         Effect.gen(function*() {
-          yield* driver.push([{ name, payload: "{}", priority: 0, runAt }], 1_000)
+          yield* driver.push({ jobs: [{ name, payload: "{}", priority: 0, runAt }], now: 1_000 })
           yield* Effect.promise(() => publisher.publish(channel, "marker"))
           const names: Array<string> = []
           for (let next = yield* Queue.take(heard); next !== "marker"; next = yield* Queue.take(heard)) names.push(next)

@@ -47,6 +47,17 @@ describe("signal", () => {
       assert.isFalse(yield* completesSoon(signal.wait), "the notification was used by the waiters")
     }))
 
+  it.effect("a notification sent after the only waiter gave up waits for the next wait", () =>
+    Effect.gen(function*() {
+      // The claim loop races a wait against its sleep: the sleep wins, the loop claims, a wake-up arrives.
+      const signal = makeSignal()
+      const quitter = yield* Effect.fork(signal.wait)
+      yield* awaitSuspended(quitter)
+      yield* Fiber.interrupt(quitter)
+      signal.notify()
+      assert.isTrue(yield* completesSoon(signal.wait))
+    }))
+
   it.effect("an interrupted waiter does not swallow the next notification for the others", () =>
     Effect.gen(function*() {
       const signal = makeSignal()

@@ -4,7 +4,7 @@
  */
 import type { Redacted } from "effect"
 import pg from "pg"
-import { redactUrl, reveal } from "../../../src/internal/redact.js"
+import { redactUrl, reveal } from "../../../src/driver/index.js"
 
 /** The database the driver talks to when given neither a connection string nor a pool. */
 export const defaultConnectionString = "postgres://postgres@127.0.0.1:5432/postgres"

@@ -4,11 +4,10 @@
  * others from being recorded. A refused outcome fails its job for good with the reason stored instead.
  */
 import { Effect } from "effect"
-import type { Outcome } from "../../../src/JobDriver.js"
-import { storable } from "../../../src/internal/format.js"
+import { type Outcome, outcomeError, outcomeRunAt, storable } from "../../../src/driver/index.js"
 
 /** Runs `finish.sql` with the given parameters; fails with the error pg raised. */
-export type RunFinishQuery = (values: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<{ readonly id: string }>, unknown>
+type RunFinishQuery = (values: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<{ readonly id: string }>, unknown>
 
 /**
  * SQLSTATE classes that blame the values sent rather than the connection or the server: 22 (data exception:
@@ -24,7 +23,7 @@ export const isRefusedData = (error: unknown): boolean => {
 }
 
 /** The error stored with a job whose outcome the server refused. */
-export const refusedOutcomeError = (reason: string): string => `The outcome could not be stored: ${storable(reason)}`
+const refusedOutcomeError = (reason: string): string => `The outcome could not be stored: ${storable(reason)}`
 
 /** Stored when even the reason was refused (it quotes nothing but this text). */
 const refusedWithoutReason = "The outcome could not be stored: the database refused it and its reason"
@@ -36,8 +35,8 @@ const finishParameters = (outcomes: ReadonlyArray<Outcome>, now: number, removeO
   outcomes.map((outcome) => outcome._tag),
   outcomes.map((outcome) => outcome.id),
   outcomes.map((outcome) => outcome.owner),
-  outcomes.map((outcome) => outcome._tag === "Retry" || outcome._tag === "Failed" ? outcome.error : null),
-  outcomes.map((outcome) => outcome._tag === "Retry" ? outcome.runAt : null),
+  outcomes.map((outcome) => outcomeError(outcome) ?? null),
+  outcomes.map((outcome) => outcomeRunAt(outcome) ?? null),
   now,
   removeOnComplete,
   channel

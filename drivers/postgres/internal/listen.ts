@@ -3,8 +3,7 @@
  */
 import { Deferred, Effect, type PubSub, Schedule } from "effect"
 import pg from "pg"
-import { ANY_JOB } from "../../../src/JobDriver.js"
-import { redactText } from "../../../src/internal/redact.js"
+import { ANY_JOB, redactText } from "../../../src/driver/index.js"
 import { quoteIdentifier } from "./sql.js"
 
 /** How fast a dropped LISTEN connection is retried: quickly at first, then every two seconds. */

@@ -6,11 +6,11 @@
  */
 import { Effect, type PubSub, type Redacted } from "effect"
 import type pg from "pg"
-import { ANY_JOB, type JobDriverShape, type Outcome } from "../../../src/JobDriver.js"
-import { reveal } from "../../../src/internal/redact.js"
+import { ANY_JOB, type JobDriverShape, type Outcome, reveal } from "../../../src/driver/index.js"
+import { withServerOptions } from "./connection.js"
 
 /** The pool mode of the pooler the driver's connections go through (none by default). */
-export type Pooler = "session" | "transaction"
+type Pooler = "session" | "transaction"
 
 /**
  * What the worker's connections run with. Claims, acknowledgements and renewals commit without waiting for
@@ -24,7 +24,7 @@ const workerSettings: ReadonlyArray<readonly [name: string, value: string]> = [
 ]
 
 /** How the driver connects for one pooler setting. */
-export interface ConnectionPlan {
+interface ConnectionPlan {
   /** Queries run as named prepared statements, planned once per connection; otherwise as unnamed ones. */
   readonly namedStatements: boolean
   /** What the worker's pool adds to the driver's settings to apply `workerSettings`. */
@@ -55,11 +55,7 @@ export const connectionPlan = (
     : settings
   if (pooler === undefined) {
     const options = workerSettings.map(([name, value]) => `-c ${name}=${value}`).join(" ")
-    return {
-      namedStatements: true,
-      workerPool: { options: settings.options === undefined ? options : `${settings.options} ${options}` },
-      listen
-    }
+    return { namedStatements: true, workerPool: { options: withServerOptions(settings, options) }, listen }
   }
   const setup = workerSettings.map(([name, value]) => `SET ${name} = ${value}`).join("; ")
   return {
@@ -84,16 +80,18 @@ export const withOwnWakeups = (driver: JobDriverShape, wakeups: PubSub.PubSub<st
   const wake = (name: string) => Effect.sync(() => wakeups.unsafeOffer(name))
   return {
     ...driver,
-    push: (jobs, now) =>
-      Effect.tap(driver.push(jobs, now), (results) =>
-        Effect.forEach(new Set(jobs.filter((_, index) => results[index]?.inserted === true).map((job) => job.name)), wake, {
-          discard: true
-        })),
-    finish: (outcomes, now, options) =>
-      Effect.tap(driver.finish(outcomes, now, options), () => returnsToPending(outcomes) ? wake(ANY_JOB) : Effect.void),
-    retry: (id, now) => Effect.tap(driver.retry(id, now), (moved) => moved ? wake(ANY_JOB) : Effect.void),
+    push: (request) =>
+      Effect.tap(driver.push(request), (results) =>
+        Effect.forEach(
+          new Set(request.jobs.filter((_, index) => results[index]?.inserted === true).map((job) => job.name)),
+          wake,
+          { discard: true }
+        )),
+    finish: (request) =>
+      Effect.tap(driver.finish(request), () => returnsToPending(request.outcomes) ? wake(ANY_JOB) : Effect.void),
+    retry: (request) => Effect.tap(driver.retry(request), (moved) => moved ? wake(ANY_JOB) : Effect.void),
     resume: Effect.tap(driver.resume, () => wake(ANY_JOB)),
-    pushScheduled: (request, now) =>
-      Effect.tap(driver.pushScheduled(request, now), (taken) => taken ? wake(request.job.name) : Effect.void)
+    pushScheduled: (request) =>
+      Effect.tap(driver.pushScheduled(request), (taken) => taken ? wake(request.job.name) : Effect.void)
   }
 }

@@ -8,10 +8,16 @@
  */
 import { Data, Effect } from "effect"
 import pg from "pg"
-import type { NewJob, PushResult } from "../../../src/JobDriver.js"
-import { DriverError, type PushOutcomeUnknown } from "../../../src/JobErrors.js"
-import { coalescePushes } from "../../../src/internal/coalesce.js"
-import { type IdentifiedJob, identifyJobs, pushOutcomeUnknown } from "../../../src/internal/ids.js"
+import {
+  coalescePushes,
+  DriverError,
+  type IdentifiedJob,
+  identifyJobs,
+  type PushOutcomeUnknown,
+  pushOutcomeUnknown,
+  type PushRequest,
+  type PushResult
+} from "../../../src/driver/index.js"
 
 /** Runs one of the push queries (`push.sql`, `existing.sql`) and returns its rows. */
 export type RunPushQuery<E = DriverError> = <Row extends Record<string, unknown>>(
@@ -110,6 +116,6 @@ export const makePush = (run: RunPushQuery<DriverError | ReplyLost>, channel: st
         ? pushOutcomeUnknown("postgres", `${resends + 1} sends; the last: ${error.error.message}`, jobs)
         : error
   )
-  return (jobs: ReadonlyArray<NewJob>, now: number): Effect.Effect<ReadonlyArray<PushResult>, DriverError | PushOutcomeUnknown> =>
-    jobs.length === 0 ? Effect.succeed([]) : send(identifyJobs(jobs, now), now)
+  return ({ jobs, now }: PushRequest): Effect.Effect<ReadonlyArray<PushResult>, DriverError | PushOutcomeUnknown> =>
+    send(identifyJobs(jobs, now), now)
 }

@@ -74,20 +74,20 @@ end
 local lost = ARGV[6] == "[]" and {} or recordOutcomes(base, now, ARGV[5] == "1", ARGV[6])
 local result = { -1, #lost }
 for _, id in ipairs(lost) do table.insert(result, id) end
-if redis.call("EXISTS", base .. "paused") == 1 then return cjson.encode(result) end
+if redis.call("EXISTS", base .. KEY_PAUSED) == 1 then return cjson.encode(result) end
 
-local due = redis.call("ZRANGEBYSCORE", base .. "delayed", "-inf", now, "LIMIT", 0, BOUND)
+local due = redis.call("ZRANGEBYSCORE", base .. KEY_DELAYED, "-inf", now, "LIMIT", 0, BOUND)
 if #due > 0 then
-  callEach("ZREM", base .. "delayed", due)
+  callEach("ZREM", base .. KEY_DELAYED, due)
   for _, member in ipairs(due) do
     local id = memberId(member)
     if stateOf(id) == "pending" then enqueue(base, id, now) end
   end
 end
 
-local expired = redis.call("ZRANGEBYSCORE", base .. "active", "-inf", now, "LIMIT", 0, BOUND)
+local expired = redis.call("ZRANGEBYSCORE", base .. KEY_ACTIVE, "-inf", now, "LIMIT", 0, BOUND)
 if #expired > 0 then
-  callEach("ZREM", base .. "active", expired)
+  callEach("ZREM", base .. KEY_ACTIVE, expired)
   for _, id in ipairs(expired) do
     if stateOf(id) == "active" then
       local key = jobKey(base, id)
@@ -157,7 +157,7 @@ for _, candidate in ipairs(candidates) do
   end
 end
 for key, count in pairs(taken) do redis.call("ZREMRANGEBYRANK", key, 0, count - 1) end
-callEach("ZADD", base .. "active", leased)
+callEach("ZADD", base .. KEY_ACTIVE, leased)
 
 if claimed >= limit then
   result[1] = -1

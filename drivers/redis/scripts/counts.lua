@@ -6,16 +6,17 @@
 
   Returns: pending (ready and delayed), delayed (due after now), active, completed, failed, cancelled.
 ]]
+--! const KEY_DELAYED, KEY_NAMES, KEY_READY, KEY_ACTIVE
 local base = KEYS[1]
 local now = tonumber(ARGV[1])
-local pending = redis.call("ZCARD", base .. "delayed")
-for _, name in ipairs(redis.call("SMEMBERS", base .. "names")) do
-  pending = pending + redis.call("ZCARD", base .. "ready:" .. name)
+local pending = redis.call("ZCARD", base .. KEY_DELAYED)
+for _, name in ipairs(redis.call("SMEMBERS", base .. KEY_NAMES)) do
+  pending = pending + redis.call("ZCARD", base .. KEY_READY .. name)
 end
 return {
   pending,
-  redis.call("ZCOUNT", base .. "delayed", "(" .. now, "+inf"),
-  redis.call("ZCARD", base .. "active"),
+  redis.call("ZCOUNT", base .. KEY_DELAYED, "(" .. now, "+inf"),
+  redis.call("ZCARD", base .. KEY_ACTIVE),
   redis.call("ZCARD", base .. "completed"),
   redis.call("ZCARD", base .. "failed"),
   redis.call("ZCARD", base .. "cancelled")

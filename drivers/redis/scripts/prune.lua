@@ -9,6 +9,7 @@
 
   Returns how many jobs were removed.
 ]]
+--! const KEY_JOB
 local base = KEYS[1]
 local set = base .. ARGV[1]
 local limit = tonumber(ARGV[4])
@@ -21,7 +22,7 @@ else
   ids = redis.call("ZRANGEBYSCORE", set, "-inf", "(" .. ARGV[3], "LIMIT", 0, limit)
 end
 for _, id in ipairs(ids) do
-  redis.call("DEL", base .. "job:" .. id)
+  redis.call("DEL", base .. KEY_JOB .. id)
   redis.call("ZREM", set, id)
 end
 return #ids

@@ -24,9 +24,9 @@ redis.call("HSET", KEYS[2], ARGV[2], ARGV[3])
 local job = cjson.decode(ARGV[4])
 local key = jobKey(base, job.id)
 if redis.call("EXISTS", key) == 1 then return 1 end
-local seq = redis.call("INCR", base .. "seq")
+local seq = redis.call("INCR", base .. KEY_SEQ)
 local fields = { "name", job.name, "payload", job.payload, "state", "pending", "priority", job.priority,
-  "runAt", job.runAt, "attempts", 0, "createdAt", now, "member", string.format("%016d", seq) .. ":" .. job.id }
+  "runAt", job.runAt, "attempts", 0, "createdAt", now, "member", memberOf(seq, job.id) }
 if job.maxAttempts then
   table.insert(fields, "maxAttempts")
   table.insert(fields, job.maxAttempts)
@@ -34,7 +34,7 @@ end
 redis.call("HSET", key, unpack(fields))
 local name = enqueue(base, job.id, now)
 if name then
-  redis.call("SADD", base .. "names", name)
-  redis.call("PUBLISH", base .. "wakeup", name)
+  redis.call("SADD", base .. KEY_NAMES, name)
+  redis.call("PUBLISH", base .. CHANNEL_WAKEUP, name)
 end
 return 1

@@ -25,20 +25,20 @@ local result = {}
 local seen = {}
 local woken = {}
 local readyWasEmpty = {}
-local earliest = redis.call("ZRANGE", base .. "delayed", 0, 0, "WITHSCORES")[2]
+local earliest = redis.call("ZRANGE", base .. KEY_DELAYED, 0, 0, "WITHSCORES")[2]
 earliest = earliest and tonumber(earliest)
 
 for _, job in ipairs(jobs) do
   local id = job.id
   local existing = nil
   if redis.call("EXISTS", jobKey(base, id)) == 1 then existing = id end
-  if not existing and job.uniqueKey then existing = redis.call("HGET", base .. "unique", job.uniqueKey) end
+  if not existing and job.uniqueKey then existing = redis.call("HGET", base .. KEY_UNIQUE, job.uniqueKey) end
   if existing then
     table.insert(result, existing)
     table.insert(result, (job.generated and existing == id) and 1 or 0)
   else
-    local seq = redis.call("INCR", base .. "seq")
-    local member = string.format("%016d", seq) .. ":" .. id
+    local seq = redis.call("INCR", base .. KEY_SEQ)
+    local member = memberOf(seq, id)
     local fields = { "name", job.name, "payload", job.payload, "state", "pending", "priority", job.priority,
       "runAt", job.runAt, "attempts", 0, "createdAt", now, "member", member }
     if job.maxAttempts then
@@ -48,7 +48,7 @@ for _, job in ipairs(jobs) do
     if job.uniqueKey then
       table.insert(fields, "uniqueKey")
       table.insert(fields, job.uniqueKey)
-      redis.call("HSET", base .. "unique", job.uniqueKey, id)
+      redis.call("HSET", base .. KEY_UNIQUE, job.uniqueKey, id)
     end
     redis.call("HSET", jobKey(base, id), unpack(fields))
     -- The job was just written from validated input: file it without reading it back.
@@ -58,7 +58,7 @@ for _, job in ipairs(jobs) do
       redis.call("ZADD", key, readyScore(job.priority, job.runAt), member)
       if readyWasEmpty[job.name] then woken[job.name] = true end
     else
-      redis.call("ZADD", base .. "delayed", job.runAt, member)
+      redis.call("ZADD", base .. KEY_DELAYED, job.runAt, member)
       if earliest == nil or job.runAt < earliest then
         earliest = job.runAt
         woken[job.name] = true
@@ -70,6 +70,6 @@ for _, job in ipairs(jobs) do
   end
 end
 
-for name in pairs(seen) do redis.call("SADD", base .. "names", name) end
-for name in pairs(woken) do redis.call("PUBLISH", base .. "wakeup", name) end
+for name in pairs(seen) do redis.call("SADD", base .. KEY_NAMES, name) end
+for name in pairs(woken) do redis.call("PUBLISH", base .. CHANNEL_WAKEUP, name) end
 return result

@@ -18,7 +18,7 @@ for i = 4, #ARGV do
   local id = ARGV[i]
   if holds(base, id, owner) then
     redis.call("HSET", jobKey(base, id), "leaseExpiresAt", expires)
-    redis.call("ZADD", base .. "active", expires, id)
+    redis.call("ZADD", base .. KEY_ACTIVE, expires, id)
   else
     table.insert(lost, id)
   end

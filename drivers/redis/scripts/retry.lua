@@ -18,8 +18,8 @@ if state ~= "failed" and state ~= "cancelled" then return 0 end
 redis.call("ZREM", base .. state, id)
 redis.call("HSET", key, "state", "pending", "attempts", 0, "runAt", now)
 redis.call("HDEL", key, "finishedAt")
-if uniqueKey then redis.call("HSETNX", base .. "unique", uniqueKey, id) end
+if uniqueKey then redis.call("HSETNX", base .. KEY_UNIQUE, uniqueKey, id) end
 local name = enqueue(base, id, now)
 if not name then return 0 end
-redis.call("PUBLISH", base .. "wakeup", name)
+redis.call("PUBLISH", base .. CHANNEL_WAKEUP, name)
 return 1

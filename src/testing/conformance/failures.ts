@@ -162,10 +162,13 @@ export const failureCases = (makeDriver: MakeDriverLayer) =>
         const { driver, events, queue } = yield* setup(makeDriver, { concurrency: 1 })
         const ran: Array<string> = []
         yield* queue.registerJob(Greet, (params) => Effect.sync(() => ran.push(params.name)))
-        const [wrongShape, notJson] = yield* driver.push([
-          { name: "Greet", payload: JSON.stringify({ _tag: "Greet", name: 42 }), priority: 5, runAt: 0 },
-          { name: "Greet", payload: "{not json", priority: 5, runAt: 0 }
-        ], 0)
+        const [wrongShape, notJson] = yield* driver.push({
+          jobs: [
+            { name: "Greet", payload: JSON.stringify({ _tag: "Greet", name: 42 }), priority: 5, runAt: 0 },
+            { name: "Greet", payload: "{not json", priority: 5, runAt: 0 }
+          ],
+          now: 0
+        })
         const good = yield* queue.push(new Greet({ name: "fine" }))
         yield* waitFor(events, "Completed", good)
         for (const id of [wrongShape!.id, notJson!.id]) {

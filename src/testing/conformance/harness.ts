@@ -24,7 +24,7 @@ export class Tick extends JobParameters<Tick>()("Tick", { n: Schema.Number }) {}
 export class Unhandled extends JobParameters<Unhandled>()("Unhandled", { n: Schema.Number }) {}
 
 /** A running queue over a test's driver, with a subscription to its events taken before anything ran. */
-export interface TestQueue {
+interface TestQueue {
   readonly queue: JobQueueShape
   readonly events: Queue.Dequeue<JobEvent>
   /** Closes the queue's scope: stop claiming, drain, release. */
@@ -111,7 +111,7 @@ export const eventually = <A, E>(
 
 /** The driver's record of a job, which must exist. */
 export const record = (driver: JobDriverShape, id: string): Effect.Effect<JobRecord> =>
-  driver.get(id).pipe(
+  driver.get({ id }).pipe(
     Effect.orDie,
     Effect.flatMap(Option.match({
       onNone: () => Effect.dieMessage(`job ${id} not found`),

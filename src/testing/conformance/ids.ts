@@ -69,22 +69,25 @@ export const idCases = (makeDriver: MakeDriverLayer) =>
           runAt: 0,
           ...extra
         })
-        const push = driver.push([job(1), job(2, { uniqueKey: "only-one" }), job(3, { id: "chosen" }), job(4)], 0)
+        const push = driver.push({
+          jobs: [job(1), job(2, { uniqueKey: "only-one" }), job(3, { id: "chosen" }), job(4)],
+          now: 0
+        })
         const first = yield* push
         const second = yield* push
         assert.deepStrictEqual(first.map((result) => result.inserted), [true, true, true, true])
         assert.deepStrictEqual(second.map((result) => result.id), first.map((result) => result.id))
         // Generated ids: the same push, so inserted. A chosen id cannot tell its own earlier write apart.
         assert.deepStrictEqual(second.map((result) => result.inserted), [true, true, false, true])
-        assert.strictEqual((yield* driver.counts(0)).pending, 4)
+        assert.strictEqual((yield* driver.counts({ now: 0 })).pending, 4)
 
         // Another push is another job, whatever it carries.
-        const [again] = yield* driver.push([job(1)], 0)
+        const [again] = yield* driver.push({ jobs: [job(1)], now: 0 })
         assert.isTrue(again!.inserted)
         assert.isFalse(first.some((result) => result.id === again!.id))
         // ... unless its unique key is held.
-        const [held] = yield* driver.push([job(5, { uniqueKey: "only-one" })], 0)
+        const [held] = yield* driver.push({ jobs: [job(5, { uniqueKey: "only-one" })], now: 0 })
         assert.deepStrictEqual(held, { id: first[1]!.id, inserted: false })
-        assert.strictEqual((yield* driver.counts(0)).pending, 5)
+        assert.strictEqual((yield* driver.counts({ now: 0 })).pending, 5)
       }))
   })

@@ -37,15 +37,19 @@ export const leaseCases = (makeDriver: MakeDriverLayer) =>
         yield* TestClock.adjust(leaseMs + 1)
         const started = yield* waitFor(events, "Started", id)
         assert.strictEqual(started.attempt, 2)
-        const lost = yield* driver.finish([
-          { _tag: "Completed", id, owner: "late" },
-          { _tag: "Failed", id, owner: "late", error: "stale" },
-          { _tag: "Released", id, owner: "late" },
-          { _tag: "Retry", id, owner: "late", error: "stale", runAt: 0 }
-        ], leaseMs + 2, { removeOnComplete: false })
+        const lost = yield* driver.finish({
+          outcomes: [
+            { _tag: "Completed", id, owner: "late" },
+            { _tag: "Failed", id, owner: "late", error: "stale" },
+            { _tag: "Released", id, owner: "late" },
+            { _tag: "Retry", id, owner: "late", error: "stale", runAt: 0 }
+          ],
+          now: leaseMs + 2,
+          removeOnComplete: false
+        })
         assert.deepStrictEqual([...lost], [id, id, id, id])
         assert.deepStrictEqual([...(yield* driver.renew({ ids: [id], owner: "late", leaseMs, now: leaseMs + 2 }))], [id])
-        assert.isFalse(yield* driver.setProgress(id, "late", 99))
+        assert.isFalse(yield* driver.setProgress({ id, owner: "late", progress: 99 }))
         const during = yield* record(driver, id)
         assert.strictEqual(during.state, "active")
         assert.strictEqual(during.attempts, 2)

@@ -12,7 +12,7 @@ import { assertReleased, eventually, type MakeDriverLayer, realPause, record, se
 /** Waits until the driver counts exactly `active` active jobs. */
 const activeCount = (driver: JobDriverShape, active: number) =>
   eventually(`${active} active jobs`, Effect.gen(function*() {
-    const counts = yield* Effect.orDie(driver.counts(yield* Clock.currentTimeMillis))
+    const counts = yield* Effect.orDie(driver.counts({ now: yield* Clock.currentTimeMillis }))
     return counts.active === active ? Option.some(counts) : Option.none()
   }))
 
@@ -36,7 +36,7 @@ export const prefetchCases = (makeDriver: MakeDriverLayer) =>
         const { driver, events, ids, proceed, ran } = yield* blockedBacklog(makeDriver, 10, { prefetch: 3 })
         // One running, three held: the other six stay free for any instance.
         yield* activeCount(driver, 4)
-        assert.strictEqual((yield* Effect.orDie(driver.counts(yield* Clock.currentTimeMillis))).pending, 6)
+        assert.strictEqual((yield* Effect.orDie(driver.counts({ now: yield* Clock.currentTimeMillis }))).pending, 6)
         yield* Deferred.succeed(proceed, undefined)
         yield* waitForAll(events, "Completed", ids)
         assert.deepStrictEqual(ran, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
@@ -93,7 +93,7 @@ export const prefetchCases = (makeDriver: MakeDriverLayer) =>
         yield* TestClock.adjust("1 second")
         // Job 1 ran a second: nothing is expected to start within the horizon, so only job 2 is claimed.
         yield* waitFor(events, "Started", ids[1])
-        const counts = yield* Effect.orDie(driver.counts(yield* Clock.currentTimeMillis))
+        const counts = yield* Effect.orDie(driver.counts({ now: yield* Clock.currentTimeMillis }))
         assert.deepStrictEqual([counts.active, counts.pending], [1, 4])
         yield* Deferred.succeed(proceed, undefined)
         yield* waitForAll(events, "Completed", ids.slice(1))

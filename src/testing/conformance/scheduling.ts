@@ -4,7 +4,7 @@
  * logged and restarted.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, ExecutionStrategy, Exit, HashMap, Logger, Option, Scope, TestClock } from "effect"
+import { Chunk, Clock, Effect, ExecutionStrategy, Exit, HashMap, Logger, Option, Scope, TestClock } from "effect"
 import { cronNicknames, DriverError, everyMinute, type JobDriverShape, type ScheduleOptions } from "../../index.js"
 import { buildDriver, eventually, type MakeDriverLayer, record, startQueue, Tick, waitFor } from "./harness.js"
 
@@ -24,11 +24,27 @@ const ran = (runs: ReadonlyArray<string>, expected: ReadonlyArray<string>) =>
  * Moves the clock to `time` once a schedule sleeps until then. A schedule that read the clock just before a
  * move would otherwise sleep from the old time, and miss the slot the test waits for.
  */
-const advanceTo = (time: number) =>
-  eventually(
-    `a schedule sleeping until ${new Date(time).toISOString()}`,
-    TestClock.sleeps().pipe(Effect.map((sleeps) => Chunk.some(sleeps, (at) => at === time) ? Option.some(true) : Option.none()))
-  ).pipe(Effect.zipRight(TestClock.setTime(time)))
+const advanceTo = (driver: JobDriverShape, time: number, schedules = 1) =>
+  Effect.gen(function*() {
+    // Each schedule pushes what is due, then sleeps until its next slot.
+    yield* eventually(
+      `${schedules} schedule(s) sleeping until ${new Date(time).toISOString()}`,
+      TestClock.sleeps().pipe(Effect.map((sleeps) =>
+        Chunk.size(Chunk.filter(sleeps, (at) => at === time)) >= schedules ? Option.some(true) : Option.none()
+      ))
+    )
+    // Every due job runs to its end first: a job claimed before the jump would see its lease lapse at the
+    // jump and run again.
+    const now = yield* Clock.currentTimeMillis
+    yield* eventually(
+      "every due job to have run",
+      driver.counts({ now }).pipe(
+        Effect.orDie,
+        Effect.map((counts) => counts.active === 0 && counts.pending === counts.delayed ? Option.some(true) : Option.none())
+      )
+    )
+    yield* TestClock.setTime(time)
+  })
 
 /**
  * A queue recording each run's job id in `runs`, and the schedules it runs, all stopped by `close` (a process
@@ -50,14 +66,14 @@ const startInstance = (driver: JobDriverShape, runs: Array<string>) =>
 const pruneCompleted = (driver: JobDriverShape, now: number) =>
   Effect.gen(function*() {
     yield* driver.prune({ state: "completed", finishedBefore: now + 1, limit: 10_000 })
-    assert.strictEqual((yield* driver.counts(now)).completed, 0)
+    assert.strictEqual((yield* driver.counts({ now })).completed, 0)
   })
 
 /** Asserts, once the queues have stopped, that each id ran exactly once and nothing else ran or waits to run. */
 const assertRanOnce = (driver: JobDriverShape, runs: ReadonlyArray<string>, expected: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     assert.deepStrictEqual([...runs].sort(), [...expected].sort())
-    const counts = yield* driver.counts(0)
+    const counts = yield* driver.counts({ now: 0 })
     assert.strictEqual(counts.pending + counts.active, 0)
   })
 
@@ -73,7 +89,7 @@ export const schedulingCases = (makeDriver: MakeDriverLayer) =>
         yield* a.queue.registerJob(Tick, (_params, ctx) => Effect.sync(() => slots.push(ctx.jobId)))
         for (const instance of [a, b]) yield* instance.queue.schedule(new Tick({ n: 1 }), everyMinute, { catchUp: "none" })
         for (let slot = 11; slot <= 13; slot++) {
-          yield* advanceTo(slot * minute)
+          yield* advanceTo(driver, slot * minute)
           yield* waitFor(a.events, "Completed")
         }
         assert.strictEqual(slots.length, 3)
@@ -119,16 +135,17 @@ export const schedulingCases = (makeDriver: MakeDriverLayer) =>
         const job = (key: string, slot: number, n = 1) => ({
           schedule: key,
           slot,
-          job: { id: slotJob(key, slot), name: "Tick", payload: JSON.stringify({ n }), priority: 0, runAt: slot }
+          job: { id: slotJob(key, slot), name: "Tick", payload: JSON.stringify({ n }), priority: 0, runAt: slot },
+          now
         })
-        const take = (key: string, slot: number, n?: number) => driver.pushScheduled(job(key, slot, n), now)
+        const take = (key: string, slot: number, n?: number) => driver.pushScheduled(job(key, slot, n))
         assert.isTrue(yield* take("a", now))
         assert.isFalse(yield* take("a", now, 2))
         assert.isFalse(yield* take("a", now - minute))
         assert.isTrue(yield* take("b", now - minute))
         assert.strictEqual((yield* record(driver, slotJob("a", now))).payload, JSON.stringify({ n: 1 }))
         // Removed jobs stay taken.
-        assert.strictEqual(yield* driver.cancel(slotJob("a", now), now), "cancelled")
+        assert.strictEqual(yield* driver.cancel({ id: slotJob("a", now), now }), "cancelled")
         assert.strictEqual(yield* driver.prune({ state: "cancelled", finishedBefore: now + 1, limit: 10 }), 1)
         assert.isFalse(yield* take("a", now))
         assert.isTrue(yield* take("a", now + minute))
@@ -136,10 +153,10 @@ export const schedulingCases = (makeDriver: MakeDriverLayer) =>
         const raced = yield* Effect.all([take("c", now), take("c", now), take("c", now)], { concurrency: "unbounded" })
         assert.deepStrictEqual([...raced].sort(), [false, false, true])
         // A job already stored under the slot's id is kept as it is.
-        yield* driver.push([{ ...job("d", now).job, payload: JSON.stringify({ n: 9 }) }], now)
+        yield* driver.push({ jobs: [{ ...job("d", now).job, payload: JSON.stringify({ n: 9 }) }], now })
         assert.isTrue(yield* take("d", now))
         assert.strictEqual((yield* record(driver, slotJob("d", now))).payload, JSON.stringify({ n: 9 }))
-        assert.strictEqual((yield* driver.counts(now)).pending, 4)
+        assert.strictEqual((yield* driver.counts({ now })).pending, 4)
       }))
 
     it.scoped("pushes each cron nickname's slot at the time it names", () =>
@@ -163,7 +180,7 @@ export const schedulingCases = (makeDriver: MakeDriverLayer) =>
           slotJob("@hourly", Date.UTC(2024, 2, 15, 10))
         ]
         yield* ran(runs, latest)
-        yield* advanceTo(Date.UTC(2024, 2, 15, 11))
+        yield* advanceTo(driver, Date.UTC(2024, 2, 15, 11))
         const next = slotJob("@hourly", Date.UTC(2024, 2, 15, 11))
         yield* ran(runs, [next])
         yield* close
@@ -190,7 +207,7 @@ export const schedulingCases = (makeDriver: MakeDriverLayer) =>
           assert.include(error.message, JSON.stringify(expression))
           assert.include(error.message, `it never fires: ${reason}`)
         }
-        assert.strictEqual((yield* driver.counts(0)).pending, 0)
+        assert.strictEqual((yield* driver.counts({ now: 0 })).pending, 0)
       }))
 
     it.scoped("runs each slot once across restarts of three instances, even when its job was removed meanwhile", () =>
@@ -213,7 +230,7 @@ export const schedulingCases = (makeDriver: MakeDriverLayer) =>
           }
           yield* ran(runs, expected)
           for (const slot of [start + 1, start + 2]) {
-            yield* advanceTo(slot * minute)
+            yield* advanceTo(driver, slot * minute)
             expected.push(slotJob("report", slot * minute))
             yield* ran(runs, expected)
           }
@@ -232,7 +249,7 @@ export const schedulingCases = (makeDriver: MakeDriverLayer) =>
         const before = yield* startInstance(driver, runs)
         yield* before.schedule(everyMinute, { key: "report", catchUp: "none" })
         for (const slot of [1_001, 1_002]) {
-          yield* advanceTo(slot * minute)
+          yield* advanceTo(driver, slot * minute)
           yield* ran(runs, [slotJob("report", slot * minute)])
         }
         yield* before.close
@@ -242,7 +259,7 @@ export const schedulingCases = (makeDriver: MakeDriverLayer) =>
         const after = yield* startInstance(driver, runs)
         yield* after.schedule("*/2 * * * *", { key: "report", catchUp: "all", catchUpWindow: "10 minutes" })
         yield* ran(runs, [slotJob("report", 1_004 * minute), slotJob("report", 1_006 * minute)])
-        yield* advanceTo(1_008 * minute)
+        yield* advanceTo(driver, 1_008 * minute)
         yield* ran(runs, [slotJob("report", 1_008 * minute)])
         yield* after.close
         yield* assertRanOnce(driver, runs, [1_001, 1_002, 1_004, 1_006, 1_008].map((slot) => slotJob("report", slot * minute)))
@@ -257,11 +274,11 @@ export const schedulingCases = (makeDriver: MakeDriverLayer) =>
         const a = yield* startInstance(driver, runs)
         const b = yield* startInstance(driver, runs)
         for (const instance of [a, b]) yield* instance.schedule(everyMinute, options)
-        yield* advanceTo(1_001 * minute)
+        yield* advanceTo(driver, 1_001 * minute)
         yield* ran(runs, [slotJob("beat", 1_001 * minute)])
         yield* a.close
         for (const slot of [1_002, 1_003]) {
-          yield* advanceTo(slot * minute)
+          yield* advanceTo(driver, slot * minute)
           yield* ran(runs, [slotJob("beat", slot * minute)])
         }
         yield* b.close
@@ -280,7 +297,7 @@ export const schedulingCases = (makeDriver: MakeDriverLayer) =>
           yield* TestClock.setTime(start * minute + 30_000)
           const instance = yield* startInstance(driver, runs)
           for (const key of keys) yield* instance.schedule(everyMinute, { key, catchUp: "latest" })
-          yield* advanceTo((start + 1) * minute)
+          yield* advanceTo(driver, (start + 1) * minute, keys.length)
           yield* ran(runs, keys.flatMap((key) => slots.map((slot) => slotJob(key, slot * minute))))
           yield* instance.close
           yield* pruneCompleted(driver, (start + 1) * minute)
@@ -294,10 +311,10 @@ export const schedulingCases = (makeDriver: MakeDriverLayer) =>
         let failures = 2
         const driver: JobDriverShape = {
           ...real,
-          pushScheduled: (request, now) =>
+          pushScheduled: (request) =>
             failures-- > 0
               ? Effect.fail(new DriverError({ driver: real.name, operation: "pushScheduled", message: "unreachable" }))
-              : real.pushScheduled(request, now)
+              : real.pushScheduled(request)
         }
         const errors: Array<{ readonly message: string; readonly key: unknown }> = []
         const recorder = Logger.make(({ annotations, logLevel, message }) => {
@@ -313,8 +330,8 @@ export const schedulingCases = (makeDriver: MakeDriverLayer) =>
           Effect.provide(Logger.replace(Logger.defaultLogger, recorder))
         )
         // Each failure logs, then sleeps 1 s, then 2 s, before the schedule starts again.
-        yield* advanceTo(start + 1_000)
-        yield* advanceTo(start + 3_000)
+        yield* advanceTo(driver, start + 1_000)
+        yield* advanceTo(driver, start + 3_000)
         yield* ran(runs, [slotJob("nightly", 1_000 * minute)])
         assert.deepStrictEqual(errors, [
           { message: "Schedule \"nightly\" failed; restarting in 1s", key: Option.some("nightly") },

@@ -1,18 +1,24 @@
 -- Shared helpers, included at load time where a script says `--! include jobs`.
--- `base` is the key prefix, e.g. "{myapp}:"; every key of one queue shares its hash tag.
+-- `base` is the key prefix, e.g. "{myapp}:"; every key of one queue shares its hash tag. The key names, the
+-- priority bounds and the member layout are constants of drivers/redis/internal/keys.ts and the port,
+-- written into the script when it loads (`--! const`).
+--! const KEY_JOB, KEY_READY, KEY_DELAYED, KEY_ACTIVE, KEY_PAUSED, KEY_UNIQUE, KEY_NAMES, KEY_SEQ
+--! const CHANNEL_WAKEUP, MIN_PRIORITY, MAX_PRIORITY, MEMBER_SEQ_DIGITS
 
-local function jobKey(base, id) return base .. "job:" .. id end
-local function readyKey(base, name) return base .. "ready:" .. name end
+local function jobKey(base, id) return base .. KEY_JOB .. id end
+local function readyKey(base, name) return base .. KEY_READY .. name end
 
--- A ready-set member is "<16-digit push sequence>:<id>", so equal scores order by push.
-local function memberId(member) return string.sub(member, 18) end
+-- A ready-set member is "<push sequence, MEMBER_SEQ_DIGITS digits>:<id>", so equal scores order by push.
+local MEMBER_FORMAT = "%0" .. MEMBER_SEQ_DIGITS .. "d:"
+local function memberOf(seq, id) return string.format(MEMBER_FORMAT, seq) .. id end
+local function memberId(member) return string.sub(member, MEMBER_SEQ_DIGITS + 2) end
 
--- Orders a ready set: higher priority first (priorities are integers in [-1000, 1000]), then earlier runAt.
--- 2001 priorities x 2^42 ms fit in the 53-bit mantissa of a sorted-set score.
+-- Orders a ready set: higher priority first (integers in [MIN_PRIORITY, MAX_PRIORITY]), then earlier runAt.
+-- The 2001 priorities x 2^42 ms fit in the 53-bit mantissa of a sorted-set score.
 local RUN_AT_SPAN = 4398046511104
 local function readyScore(priority, runAt)
   local clamped = math.min(math.max(runAt, 0), RUN_AT_SPAN - 1)
-  return (1000 - priority) * RUN_AT_SPAN + clamped
+  return (MAX_PRIORITY - priority) * RUN_AT_SPAN + clamped
 end
 
 -- Reads hash fields, missing ones as nil (not Redis' false); nil when the key holds something other than a
@@ -47,8 +53,8 @@ end
 
 -- Frees the job's unique key, if it holds one.
 local function releaseUniqueKey(base, id, uniqueKey)
-  if uniqueKey and redis.call("HGET", base .. "unique", uniqueKey) == id then
-    redis.call("HDEL", base .. "unique", uniqueKey)
+  if uniqueKey and redis.call("HGET", base .. KEY_UNIQUE, uniqueKey) == id then
+    redis.call("HDEL", base .. KEY_UNIQUE, uniqueKey)
   end
 end
 
@@ -56,7 +62,7 @@ end
 -- A key that is not a hash at all is not a job record: it is only taken out of the queue's sets.
 local function quarantine(base, id, now, reason)
   local key = jobKey(base, id)
-  redis.call("ZREM", base .. "active", id)
+  redis.call("ZREM", base .. KEY_ACTIVE, id)
   if redis.call("TYPE", key).ok ~= "hash" then return end
   releaseUniqueKey(base, id, redis.call("HGET", key, "uniqueKey"))
   redis.call("HSET", key, "state", "failed", "finishedAt", now, "lastError", "Corrupted job record: " .. reason)
@@ -68,11 +74,13 @@ end
 local function queueProblem(name, priority, runAt, member)
   if not name or name == "" then return "it has no name" end
   local level = finite(priority)
-  if not level or level ~= math.floor(level) or level < -1000 or level > 1000 then
-    return "priority " .. tostring(priority) .. " is not an integer in [-1000, 1000]"
+  if not level or level ~= math.floor(level) or level < MIN_PRIORITY or level > MAX_PRIORITY then
+    return "priority " .. tostring(priority) .. " is not an integer in [" .. MIN_PRIORITY .. ", " .. MAX_PRIORITY .. "]"
   end
   if not finite(runAt) then return "runAt " .. tostring(runAt) .. " is not a number" end
-  if not member or string.sub(member, 17, 17) ~= ":" then return "its queue position (member) is missing" end
+  if not member or string.sub(member, MEMBER_SEQ_DIGITS + 1, MEMBER_SEQ_DIGITS + 1) ~= ":" then
+    return "its queue position (member) is missing"
+  end
   return nil
 end
 
@@ -94,7 +102,7 @@ local function enqueue(base, id, now)
   if runAt <= now then
     redis.call("ZADD", readyKey(base, name), readyScore(tonumber(priority), runAt), member)
   else
-    redis.call("ZADD", base .. "delayed", runAt, member)
+    redis.call("ZADD", base .. KEY_DELAYED, runAt, member)
   end
   return name
 end
@@ -103,9 +111,9 @@ end
 local function unqueue(base, id, name, member)
   if member then
     if name then redis.call("ZREM", readyKey(base, name), member) end
-    redis.call("ZREM", base .. "delayed", member)
+    redis.call("ZREM", base .. KEY_DELAYED, member)
   end
-  redis.call("ZREM", base .. "active", id)
+  redis.call("ZREM", base .. KEY_ACTIVE, id)
 end
 
 -- Moves a job to a final state, freeing its unique key (the job's `uniqueKey` field, read by the caller).
@@ -114,7 +122,7 @@ local function leave(base, id, state, now, uniqueKey)
   releaseUniqueKey(base, id, uniqueKey)
   redis.call("HSET", key, "state", state, "finishedAt", now)
   redis.call("HDEL", key, "leaseOwner", "leaseExpiresAt")
-  redis.call("ZREM", base .. "active", id)
+  redis.call("ZREM", base .. KEY_ACTIVE, id)
   redis.call("ZADD", base .. state, now, id)
 end
 

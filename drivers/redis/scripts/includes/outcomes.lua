@@ -31,7 +31,7 @@ local function recordOutcomes(base, now, removeOnComplete, encoded)
         redis.call("HSET", key, "state", "pending", "attempts", math.max(attempts - 1, 0))
       end
       redis.call("HDEL", key, "leaseOwner", "leaseExpiresAt")
-      redis.call("ZREM", base .. "active", id)
+      redis.call("ZREM", base .. KEY_ACTIVE, id)
       local name = enqueue(base, id, now)
       if name then woken[name] = true end
     end
@@ -39,11 +39,11 @@ local function recordOutcomes(base, now, removeOnComplete, encoded)
 
   -- Completed jobs that are not kept leave in two calls for the whole batch.
   if #removed > 0 then
-    callEach("ZREM", base .. "active", removed)
+    callEach("ZREM", base .. KEY_ACTIVE, removed)
     local keys = {}
     for _, id in ipairs(removed) do table.insert(keys, jobKey(base, id)) end
     callEach("DEL", nil, keys)
   end
-  for name in pairs(woken) do redis.call("PUBLISH", base .. "wakeup", name) end
+  for name in pairs(woken) do redis.call("PUBLISH", base .. CHANNEL_WAKEUP, name) end
   return lost
 end
