@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { Duration } from "effect"
+import { InvalidOption } from "./QueueErrors.js"
 
 /**
  * A retry delay policy. `delay(attempt, random)` gives the wait after failed attempt number `attempt`
@@ -18,10 +19,13 @@ export interface Backoff {
 
 const make = (delay: (attempt: number, random: number) => Duration.Duration): Backoff => ({ _tag: "Backoff", delay })
 
-/** Options are code, not data: a nonsensical one throws at construction rather than retrying oddly. */
+/**
+ * Options are code, not data: a nonsensical one throws (an `InvalidOption` naming it, as the queue reports
+ * its own) at construction rather than retrying oddly.
+ */
 const check = (name: string, value: number, min: number) => {
   if (!(Number.isFinite(value) && value >= min)) {
-    throw new RangeError(`Backoff ${name} must be a finite number >= ${min}, got ${value}`)
+    throw new InvalidOption({ option: name, message: `Backoff ${name} must be a finite number >= ${min}, got ${value}` })
   }
   return value
 }
@@ -32,7 +36,7 @@ const withJitter = (millis: number, jitter: number, random: number): number =>
 
 /**
  * Exponential backoff: `base * factor^(attempt - 1)`, capped at `max`, spread by `jitter`.
- * Defaults: base 1 second, factor 2, max 1 hour, jitter 0.2 (±20%). Throws a `RangeError` for a factor
+ * Defaults: base 1 second, factor 2, max 1 hour, jitter 0.2 (±20%). Throws an `InvalidOption` for a factor
  * below 1, a negative jitter, or an infinite base or max.
  *
  * @since 0.1.0

@@ -13,7 +13,7 @@
  */
 import { Context } from "effect"
 import type { Effect, Option, Stream } from "effect"
-import type { DriverError, PushOutcomeUnknown } from "./JobErrors.js"
+import type { DriverError, PushOutcomeUnknown } from "./QueueErrors.js"
 import { completeDriver, type JobDriverImpl } from "./internal/completeDriver.js"
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { Effect } from "effect"
 import type { JobContext } from "./JobContext.js"
-import type { PushError } from "./JobErrors.js"
+import type { PushError } from "./QueueErrors.js"
 
 /**
  * A job about to be written by `push`, `pushMany` or `pushByName`.

@@ -14,25 +14,26 @@
  */
 import { Clock, Config, Context, Duration, Effect, Either, Layer, Option, ParseResult, Schema, Stream } from "effect"
 import type { ConfigError, Queue, Runtime, Scope } from "effect"
-import { type Backoff, defaultBackoff } from "./Backoff.js"
+import type { Backoff } from "./Backoff.js"
 import type { JobContext } from "./JobContext.js"
 import { type JobCounts, JobDriver } from "./JobDriver.js"
 import {
   DuplicateJobName,
   type DriverError,
   type InvalidJobParameters,
+  type InvalidOption,
   type InvalidSchedule,
   type PushError,
   UnknownJobName
-} from "./JobErrors.js"
+} from "./QueueErrors.js"
 import type { JobEvent } from "./JobEvent.js"
 import { fromRecord, type JobInfo } from "./JobInfo.js"
 import type { JobMiddleware } from "./JobMiddleware.js"
 import type { JobParametersInstance, JobParametersSchema } from "./JobParameters.js"
 import type { PushOptions } from "./internal/encode.js"
-import { checkEventsCapacity, defaultEventsCapacity, type EventsCapacity, makeEventHub } from "./internal/events.js"
+import { checkEventsCapacity, type EventsCapacity, makeEventHub } from "./internal/events.js"
 import { parseCron, refuseUnpushable, runSchedule, type ScheduleOptions, slotId } from "./internal/scheduler.js"
-import { nonNegativeInteger } from "./internal/options.js"
+import { integerAtLeast, nonNegativeInteger, queueDefaults, resolveJobSetting } from "./internal/options.js"
 import { kindOf, makePushPipeline } from "./internal/pushPipeline.js"
 import { keepsNone, makePruner, retentionRule } from "./internal/retention.js"
 import { makeWorker } from "./internal/worker.js"
@@ -200,31 +201,40 @@ export interface JobQueueShape {
 
 /**
  * Builds the queue over the `JobDriver` in context. The worker pool stops, drains and releases when the
- * scope closes.
+ * scope closes. An option that makes no sense fails it with `InvalidOption` before anything starts.
  *
  * @since 0.1.0
  */
-export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape, never, JobDriver | Scope.Scope> =>
+export const make = (
+  options: JobQueueOptions = {}
+): Effect.Effect<JobQueueShape, InvalidOption, JobDriver | Scope.Scope> =>
   Effect.gen(function*() {
     const driver = yield* JobDriver
-    const events = yield* makeEventHub<JobEvent>(
-      yield* checkEventsCapacity(options.eventsCapacity ?? defaultEventsCapacity)
-    )
+    const checked = {
+      concurrency: yield* nonNegativeInteger("concurrency", options.concurrency ?? queueDefaults.concurrency),
+      prefetch: options.prefetch === undefined || options.prefetch === "auto"
+        ? "auto" as const
+        : yield* nonNegativeInteger("prefetch", options.prefetch),
+      maxAttempts: yield* integerAtLeast("maxAttempts", options.maxAttempts ?? queueDefaults.maxAttempts, 1),
+      maxPayloadBytes: yield* integerAtLeast("maxPayloadBytes", options.maxPayloadBytes ?? queueDefaults.maxPayloadBytes, 1),
+      eventsCapacity: yield* checkEventsCapacity(options.eventsCapacity ?? queueDefaults.eventsCapacity)
+    }
+    const events = yield* makeEventHub<JobEvent>(checked.eventsCapacity)
     const retention = options.retention ?? {}
     const rules = [
-      yield* retentionRule("completed", retention.completed, 3_600_000),
-      yield* retentionRule("failed", retention.failed, undefined),
-      yield* retentionRule("cancelled", retention.cancelled, 86_400_000)
+      yield* retentionRule("completed", retention.completed, queueDefaults.retention.completedMs),
+      yield* retentionRule("failed", retention.failed, queueDefaults.retention.failedMs),
+      yield* retentionRule("cancelled", retention.cancelled, queueDefaults.retention.cancelledMs)
     ]
     const removeOnComplete = keepsNone(rules[0]!)
     // Completed jobs kept by none are deleted as they complete: nothing to prune.
     const pruner = makePruner(
       driver,
       removeOnComplete ? rules.slice(1) : rules,
-      Duration.toMillis(retention.interval ?? "1 minute")
+      Duration.toMillis(retention.interval ?? queueDefaults.retention.interval)
     )
-    const pipeline = makePushPipeline({ maxPayloadBytes: options.maxPayloadBytes, middleware: options.middleware })
-    const defaultMaxAttempts = options.maxAttempts ?? 3
+    const pipeline = makePushPipeline({ maxPayloadBytes: checked.maxPayloadBytes, middleware: options.middleware })
+    const queueSettings = { maxAttempts: checked.maxAttempts, backoff: options.backoff ?? queueDefaults.backoff }
     const schemas = new Map<string, JobParametersSchema<unknown>>()
     /** Kinds this instance may push by name without a handler. */
     const declared = new Map<string, JobParametersSchema<unknown>>()
@@ -239,17 +249,15 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
     yield* Effect.forEach(options.jobs ?? [], define, { discard: true })
     const worker = yield* makeWorker(driver, events, {
       owner: options.workerId ?? `worker-${globalThis.crypto.randomUUID()}`,
-      concurrency: yield* nonNegativeInteger("JobQueue option concurrency", options.concurrency ?? 10),
-      prefetch: options.prefetch === undefined || options.prefetch === "auto"
-        ? "auto"
-        : yield* nonNegativeInteger("JobQueue option prefetch", options.prefetch),
-      leaseMs: Duration.toMillis(options.leaseDuration ?? "15 seconds"),
-      pollIntervalMs: Duration.toMillis(options.pollInterval ?? "5 seconds"),
-      shutdownTimeoutMs: Duration.toMillis(options.shutdownTimeout ?? "25 seconds"),
+      concurrency: checked.concurrency,
+      prefetch: checked.prefetch,
+      leaseMs: Duration.toMillis(options.leaseDuration ?? queueDefaults.leaseDuration),
+      pollIntervalMs: Duration.toMillis(options.pollInterval ?? queueDefaults.pollInterval),
+      shutdownTimeoutMs: Duration.toMillis(options.shutdownTimeout ?? queueDefaults.shutdownTimeout),
       removeOnComplete,
       middleware: options.middleware ?? [],
       stored: pruner.stored,
-      releaseSignals: options.releaseSignals ?? ["SIGTERM", "SIGINT"]
+      releaseSignals: options.releaseSignals ?? queueDefaults.releaseSignals
     })
     yield* Effect.addFinalizer(() => worker.shutdown)
 
@@ -271,8 +279,8 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
         if (worker.isRegistered(name)) return yield* new DuplicateJobName({ jobName: name })
         const runtime = yield* Effect.runtime<R>()
         const decode = Schema.decodeUnknownEither(params)
-        const defaults = params.jobDefaults
-        const timeout = handlerOptions.timeout ?? defaults.timeout
+        const levels = { handler: handlerOptions, jobClass: params.jobDefaults, queue: queueSettings }
+        const timeout = resolveJobSetting("timeout", levels)
         schemas.set(name, params as JobParametersSchema<unknown>)
         worker.register({
           name,
@@ -280,8 +288,8 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
             Either.mapLeft(decode(payload), (error) => ParseResult.TreeFormatter.formatErrorSync(error)),
           runtime: runtime as Runtime.Runtime<never>,
           run: (value, jobContext) => handler(value as A, jobContext) as Effect.Effect<void, E>,
-          maxAttempts: handlerOptions.maxAttempts ?? defaults.maxAttempts ?? defaultMaxAttempts,
-          backoff: handlerOptions.backoff ?? defaults.backoff ?? options.backoff ?? defaultBackoff,
+          maxAttempts: resolveJobSetting("maxAttempts", levels),
+          backoff: resolveJobSetting("backoff", levels),
           timeout: timeout === undefined ? undefined : Duration.decode(timeout)
         })
         yield* Effect.addFinalizer(() =>
@@ -353,7 +361,7 @@ export const make = (options: JobQueueOptions = {}): Effect.Effect<JobQueueShape
 export const layer = <E, R>(
   driver: Layer.Layer<JobDriver, E, R>,
   options: JobQueueOptions = {}
-): Layer.Layer<JobQueue, E, R> => Layer.scoped(JobQueue, make(options)).pipe(Layer.provide(driver))
+): Layer.Layer<JobQueue, E | InvalidOption, R> => Layer.scoped(JobQueue, make(options)).pipe(Layer.provide(driver))
 
 /**
  * Like `layer`, with the options read from effect's `Config` (environment variables by default).
@@ -363,7 +371,7 @@ export const layer = <E, R>(
 export const layerConfig = <E, R>(
   driver: Layer.Layer<JobDriver, E, R>,
   options: Config.Config<JobQueueOptions>
-): Layer.Layer<JobQueue, E | ConfigError.ConfigError, R> =>
+): Layer.Layer<JobQueue, E | InvalidOption | ConfigError.ConfigError, R> =>
   Layer.unwrapEffect(Effect.map(options, (resolved) => layer(driver, resolved)))
 
 /**

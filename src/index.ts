@@ -26,18 +26,24 @@ export type { JobContext } from "./JobContext.js"
 export * from "./JobDriver.js"
 
 /**
- * Errors handlers use to steer retries (`JobError.permanent`).
+ * Errors a handler fails with to steer retries (`HandlerError.permanent`).
  *
  * @since 0.1.0
  */
-export * as JobError from "./JobError.js"
+export * as HandlerError from "./HandlerError.js"
+
+/**
+ * @since 0.1.0
+ * @deprecated Renamed `HandlerError`; this alias goes in the next release.
+ */
+export * as JobError from "./HandlerError.js"
 
 /**
  * Typed errors of the queue and its drivers.
  *
  * @since 0.1.0
  */
-export * from "./JobErrors.js"
+export * from "./QueueErrors.js"
 
 /**
  * Events about running jobs.

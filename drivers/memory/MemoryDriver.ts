@@ -35,27 +35,28 @@ import { Heap } from "./internal/heap.js"
 
 type StoredJob = { -readonly [K in keyof JobRecord]: JobRecord[K] }
 
-interface Slot {
+/** Where one stored job lives in memory; heap entries point at it. */
+interface Cell {
   readonly job: StoredJob
   /** Moves on whenever the job leaves a heap, so the heap entries made before are known stale. */
   version: number
   readonly seq: number
 }
 
-/** A heap entry; it is stale once its job has moved on (the slot's `version` changed). */
+/** A heap entry; it is stale once its job has moved on (the cell's `version` changed). */
 interface Entry {
-  readonly slot: Slot
+  readonly cell: Cell
   readonly version: number
 }
 
-const readyOrder = ({ slot: a }: Entry, { slot: b }: Entry): boolean =>
+const readyOrder = ({ cell: a }: Entry, { cell: b }: Entry): boolean =>
   a.job.priority !== b.job.priority
     ? a.job.priority > b.job.priority
     : a.job.runAt !== b.job.runAt
     ? a.job.runAt < b.job.runAt
     : a.seq < b.seq
 
-const dueOrder = ({ slot: a }: Entry, { slot: b }: Entry): boolean =>
+const dueOrder = ({ cell: a }: Entry, { cell: b }: Entry): boolean =>
   a.job.runAt !== b.job.runAt ? a.job.runAt < b.job.runAt : a.seq < b.seq
 
 const isFinished = (state: JobState): boolean => state === "completed" || state === "failed" || state === "cancelled"
@@ -77,12 +78,12 @@ export interface MemoryDriverShape extends JobDriverShape {
  */
 export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
   const wakeups = yield* PubSub.unbounded<string>()
-  const slots = new Map<string, Slot>()
+  const cells = new Map<string, Cell>()
   const ready = new Map<string, Heap<Entry>>()
   const delayed = new Heap<Entry>(dueOrder)
-  const active = new Set<Slot>()
+  const active = new Set<Cell>()
   const uniqueKeys = new Map<string, string>()
-  /** The last slot pushed per schedule key. */
+  /** The last slot (cron time) pushed per schedule key. */
   const lastSlots = new Map<string, number>()
   let paused = false
   let seq = 0
@@ -97,33 +98,33 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
   }
 
   // A removed job was finished, so the version check alone never revives it.
-  const isLive = (entry: Entry): boolean => entry.slot.version === entry.version && entry.slot.job.state === "pending"
+  const isLive = (entry: Entry): boolean => entry.cell.version === entry.version && entry.cell.job.state === "pending"
 
   /** Puts a pending job in the ready or delayed heap, invalidating older entries. */
-  const enqueue = (slot: Slot, now: number): void => {
-    slot.version++
-    const entry: Entry = { slot, version: slot.version }
-    if (slot.job.runAt <= now) readyHeap(slot.job.name).push(entry)
+  const enqueue = (cell: Cell, now: number): void => {
+    cell.version++
+    const entry: Entry = { cell, version: cell.version }
+    if (cell.job.runAt <= now) readyHeap(cell.job.name).push(entry)
     else delayed.push(entry)
   }
 
-  const leave = (slot: Slot, state: "completed" | "failed" | "cancelled", now: number): void => {
-    const job = slot.job
+  const leave = (cell: Cell, state: "completed" | "failed" | "cancelled", now: number): void => {
+    const job = cell.job
     job.state = state
     job.finishedAt = now
     job.leaseOwner = undefined
     job.leaseExpiresAt = undefined
-    slot.version++
-    active.delete(slot)
+    cell.version++
+    active.delete(cell)
     if (job.uniqueKey !== undefined && uniqueKeys.get(job.uniqueKey) === job.id) uniqueKeys.delete(job.uniqueKey)
   }
 
-  const backToPending = (slot: Slot, now: number): void => {
-    slot.job.state = "pending"
-    slot.job.leaseOwner = undefined
-    slot.job.leaseExpiresAt = undefined
-    active.delete(slot)
-    enqueue(slot, now)
+  const backToPending = (cell: Cell, now: number): void => {
+    cell.job.state = "pending"
+    cell.job.leaseOwner = undefined
+    cell.job.leaseExpiresAt = undefined
+    active.delete(cell)
+    enqueue(cell, now)
   }
 
   const notify = (names: Iterable<string>) => {
@@ -132,7 +133,7 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
 
   /** A generated id found stored was stored by this same push, run before: that counts as inserted. */
   const insert = (job: NewJob & { readonly generated?: true }, now: number): PushResult => {
-    if (job.id !== undefined && slots.has(job.id)) return { id: job.id, inserted: job.generated === true }
+    if (job.id !== undefined && cells.has(job.id)) return { id: job.id, inserted: job.generated === true }
     if (job.uniqueKey !== undefined) {
       const holder = uniqueKeys.get(job.uniqueKey)
       if (holder !== undefined) return { id: holder, inserted: false }
@@ -156,21 +157,21 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
       leaseOwner: undefined,
       leaseExpiresAt: undefined
     }
-    const slot: Slot = { job: stored, version: 0, seq: ++seq }
-    slots.set(id, slot)
+    const cell: Cell = { job: stored, version: 0, seq: ++seq }
+    cells.set(id, cell)
     if (job.uniqueKey !== undefined) uniqueKeys.set(job.uniqueKey, id)
-    enqueue(slot, now)
+    enqueue(cell, now)
     return { id, inserted: true }
   }
 
   /** Moves due delayed jobs to their ready heaps and expired leases back to pending. */
   const promote = (now: number): void => {
-    for (let top = delayed.peek(); top !== undefined && top.slot.job.runAt <= now; top = delayed.peek()) {
+    for (let top = delayed.peek(); top !== undefined && top.cell.job.runAt <= now; top = delayed.peek()) {
       delayed.pop()
-      if (isLive(top)) readyHeap(top.slot.job.name).push(top)
+      if (isLive(top)) readyHeap(top.cell.job.name).push(top)
     }
-    for (const slot of active) {
-      if (slot.job.leaseExpiresAt !== undefined && slot.job.leaseExpiresAt <= now) backToPending(slot, now)
+    for (const cell of active) {
+      if (cell.job.leaseExpiresAt !== undefined && cell.job.leaseExpiresAt <= now) backToPending(cell, now)
     }
   }
 
@@ -178,13 +179,13 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
     let earliest: number | undefined
     for (let top = delayed.peek(); top !== undefined; top = delayed.peek()) {
       if (isLive(top)) {
-        earliest = top.slot.job.runAt
+        earliest = top.cell.job.runAt
         break
       }
       delayed.pop()
     }
-    for (const slot of active) {
-      const expiry = slot.job.leaseExpiresAt
+    for (const cell of active) {
+      const expiry = cell.job.leaseExpiresAt
       if (expiry !== undefined && (earliest === undefined || expiry < earliest)) earliest = expiry
     }
     return earliest
@@ -213,15 +214,15 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
       while (jobs.length < limit) {
         const heap = best(names)
         if (heap === undefined) break
-        const slot = heap.pop()!.slot
-        const job = slot.job
-        slot.version++
+        const cell = heap.pop()!.cell
+        const job = cell.job
+        cell.version++
         job.state = "active"
         job.attempts++
         job.startedAt = now
         job.leaseOwner = owner
         job.leaseExpiresAt = now + leaseMs
-        active.add(slot)
+        active.add(cell)
         jobs.push({
           id: job.id,
           name: job.name,
@@ -235,18 +236,18 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
       return { jobs, nextRunAt: nextRunAt(), lost }
     })
 
-  const held = (id: string, owner: string): Slot | undefined => {
-    const slot = slots.get(id)
-    return slot !== undefined && slot.job.state === "active" && slot.job.leaseOwner === owner ? slot : undefined
+  const held = (id: string, owner: string): Cell | undefined => {
+    const cell = cells.get(id)
+    return cell !== undefined && cell.job.state === "active" && cell.job.leaseOwner === owner ? cell : undefined
   }
 
   const renew = (request: RenewRequest) =>
     Effect.sync(() => {
       const lost: Array<string> = []
       for (const id of request.ids) {
-        const slot = held(id, request.owner)
-        if (slot === undefined) lost.push(id)
-        else slot.job.leaseExpiresAt = request.now + request.leaseMs
+        const cell = held(id, request.owner)
+        if (cell === undefined) lost.push(id)
+        else cell.job.leaseExpiresAt = request.now + request.leaseMs
       }
       return lost
     })
@@ -256,33 +257,33 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
     const lost: Array<string> = []
     const woken: Array<string> = []
     for (const outcome of outcomes) {
-      const slot = held(outcome.id, outcome.owner)
-      if (slot === undefined) {
+      const cell = held(outcome.id, outcome.owner)
+      if (cell === undefined) {
         lost.push(outcome.id)
         continue
       }
-      const job = slot.job
+      const job = cell.job
       switch (outcome._tag) {
         case "Completed": {
-          leave(slot, "completed", now)
-          if (removeOnComplete) slots.delete(job.id)
+          leave(cell, "completed", now)
+          if (removeOnComplete) cells.delete(job.id)
           break
         }
         case "Failed": {
           job.lastError = outcome.error
-          leave(slot, "failed", now)
+          leave(cell, "failed", now)
           break
         }
         case "Retry": {
           job.lastError = outcome.error
           job.runAt = outcome.runAt
-          backToPending(slot, now)
+          backToPending(cell, now)
           woken.push(job.name)
           break
         }
         case "Released": {
           job.attempts = Math.max(0, job.attempts - 1)
-          backToPending(slot, now)
+          backToPending(cell, now)
           woken.push(job.name)
           break
         }
@@ -294,37 +295,37 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
 
   const setProgress = ({ id, owner, progress }: SetProgressRequest) =>
     Effect.sync(() => {
-      const slot = held(id, owner)
-      if (slot !== undefined) slot.job.progress = progress
-      return slot !== undefined
+      const cell = held(id, owner)
+      if (cell !== undefined) cell.job.progress = progress
+      return cell !== undefined
     })
 
   const get = ({ id }: GetRequest) =>
     Effect.sync(() => {
-      const slot = slots.get(id)
-      return slot === undefined ? Option.none<JobRecord>() : Option.some<JobRecord>({ ...slot.job })
+      const cell = cells.get(id)
+      return cell === undefined ? Option.none<JobRecord>() : Option.some<JobRecord>({ ...cell.job })
     })
 
   const cancel = ({ id, now }: CancelRequest) =>
     Effect.sync((): CancelResult => {
-      const slot = slots.get(id)
-      if (slot === undefined) return "not-found"
-      if (isFinished(slot.job.state)) return "finished"
-      leave(slot, "cancelled", now)
+      const cell = cells.get(id)
+      if (cell === undefined) return "not-found"
+      if (isFinished(cell.job.state)) return "finished"
+      leave(cell, "cancelled", now)
       return "cancelled"
     })
 
   const retry = ({ id, now }: RetryRequest) =>
     Effect.sync(() => {
-      const slot = slots.get(id)
-      if (slot === undefined || (slot.job.state !== "failed" && slot.job.state !== "cancelled")) return false
-      const job = slot.job
+      const cell = cells.get(id)
+      if (cell === undefined || (cell.job.state !== "failed" && cell.job.state !== "cancelled")) return false
+      const job = cell.job
       job.state = "pending"
       job.attempts = 0
       job.runAt = now
       job.finishedAt = undefined
       if (job.uniqueKey !== undefined && !uniqueKeys.has(job.uniqueKey)) uniqueKeys.set(job.uniqueKey, job.id)
-      enqueue(slot, now)
+      enqueue(cell, now)
       notify([job.name])
       return true
     })
@@ -332,7 +333,7 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
   const counts = ({ now }: CountsRequest) =>
     Effect.sync((): JobCounts => {
       const counts = { pending: 0, delayed: 0, active: 0, completed: 0, failed: 0, cancelled: 0 }
-      for (const { job } of slots.values()) {
+      for (const { job } of cells.values()) {
         counts[job.state]++
         if (job.state === "pending" && job.runAt > now) counts.delayed++
       }
@@ -342,14 +343,14 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
   const prune = (request: PruneRequest) =>
     Effect.sync(() => {
       // Oldest finished first; among equal times, the earlier pushed.
-      const finished = [...slots.values()]
-        .filter((slot) => slot.job.state === request.state)
+      const finished = [...cells.values()]
+        .filter((cell) => cell.job.state === request.state)
         .sort((a, b) => (a.job.finishedAt ?? 0) - (b.job.finishedAt ?? 0) || a.seq - b.seq)
       const doomed = "keepNewest" in request
         ? finished.slice(0, Math.max(0, finished.length - request.keepNewest))
-        : finished.filter((slot) => (slot.job.finishedAt ?? 0) < request.finishedBefore)
+        : finished.filter((cell) => (cell.job.finishedAt ?? 0) < request.finishedBefore)
       const removed = doomed.slice(0, request.limit)
-      for (const slot of removed) slots.delete(slot.job.id)
+      for (const cell of removed) cells.delete(cell.job.id)
       return removed.length
     })
 
@@ -367,7 +368,7 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
     Effect.sync(() => {
       const pending: Array<JobRecord> = []
       // A Map iterates in insertion order, which is push order.
-      for (const { job } of slots.values()) {
+      for (const { job } of cells.values()) {
         if (job.name === name && job.state === "pending") pending.push({ ...job })
       }
       return pending

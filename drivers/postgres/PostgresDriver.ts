@@ -13,6 +13,7 @@ import {
   type ClaimedJob,
   DriverError,
   driverError,
+  InvalidOption,
   type JobCounts,
   JobDriver,
   type JobDriverShape,
@@ -137,11 +138,13 @@ const toClaimed = (row: ClaimRow & { readonly id: string }): ClaimedJob => ({
  *
  * @since 0.1.0
  */
-export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverShape, DriverError, Scope.Scope> =>
+export const make = (
+  options: PostgresDriverOptions
+): Effect.Effect<JobDriverShape, DriverError | InvalidOption, Scope.Scope> =>
   Effect.gen(function*() {
     const problem = schemaProblem(options.schema)
     if (problem !== undefined) {
-      return yield* new DriverError({ driver: "postgres", operation: "configure", message: problem })
+      return yield* new InvalidOption({ option: "schema", message: problem })
     }
     const { schema } = options
     const settings: pg.ClientConfig = {
@@ -297,7 +300,7 @@ export const make = (options: PostgresDriverOptions): Effect.Effect<JobDriverSha
  *
  * @since 0.1.0
  */
-export const layer = (options: PostgresDriverOptions): Layer.Layer<JobDriver, DriverError> =>
+export const layer = (options: PostgresDriverOptions): Layer.Layer<JobDriver, DriverError | InvalidOption> =>
   Layer.scoped(JobDriver, make(options))
 
 /**
@@ -305,7 +308,7 @@ export const layer = (options: PostgresDriverOptions): Layer.Layer<JobDriver, Dr
  *
  * @since 0.1.0
  */
-export const layerConfig: Layer.Layer<JobDriver, DriverError | ConfigError.ConfigError> = Layer.unwrapEffect(
+export const layerConfig: Layer.Layer<JobDriver, DriverError | InvalidOption | ConfigError.ConfigError> = Layer.unwrapEffect(
   Config.all({
     connectionString: Config.redacted("DATABASE_URL").pipe(Config.withDefault(Redacted.make(defaultConnectionString))),
     schema: Config.string("JOBS_SCHEMA").pipe(Config.withDefault("effect_jobs"))

@@ -6,8 +6,8 @@
  */
 import { Effect } from "effect"
 import type pg from "pg"
-import { DriverError, driverError, identifyJobs, makePushPipeline } from "../../src/driver/index.js"
-import type { PushError } from "../../src/JobErrors.js"
+import { driverError, identifyJobs, InvalidOption, makePushPipeline } from "../../src/driver/index.js"
+import type { PushError } from "../../src/QueueErrors.js"
 import type { JobMiddleware } from "../../src/JobMiddleware.js"
 import type { JobParametersInstance } from "../../src/JobParameters.js"
 import type { PushOptions } from "../../src/JobQueue.js"
@@ -46,11 +46,11 @@ export const pushInTransaction = (
   options: TransactionalPushOptions,
   params: ReadonlyArray<JobParametersInstance>,
   pushOptions: PushOptions = {}
-): Effect.Effect<ReadonlyArray<string>, PushError> =>
-  Effect.suspend(() => {
+): Effect.Effect<ReadonlyArray<string>, PushError | InvalidOption> =>
+  Effect.suspend((): Effect.Effect<ReadonlyArray<string>, PushError | InvalidOption> => {
     const problem = schemaProblem(options.schema)
     if (problem !== undefined) {
-      return Effect.fail(new DriverError({ driver: "postgres", operation: "push", message: problem }))
+      return Effect.fail(new InvalidOption({ option: "schema", message: problem }))
     }
     const queries = loadQueries(options.schema)
     const channel = wakeupChannel(options.schema)

@@ -15,6 +15,7 @@ import {
   DriverError,
   driverError,
   identifyJobs,
+  InvalidOption,
   type JobCounts,
   JobDriver,
   type JobDriverShape,
@@ -150,11 +151,13 @@ const connect = (create: () => Redis, where: string) =>
  *
  * @since 0.1.0
  */
-export const make = (options: RedisDriverOptions): Effect.Effect<JobDriverShape, DriverError, Scope.Scope> =>
+export const make = (
+  options: RedisDriverOptions
+): Effect.Effect<JobDriverShape, DriverError | InvalidOption, Scope.Scope> =>
   Effect.gen(function*() {
     const problem = prefixProblem(options.prefix)
     if (problem !== undefined) {
-      return yield* new DriverError({ driver: "redis", operation: "configure", message: problem })
+      return yield* new InvalidOption({ option: "prefix", message: problem })
     }
     const url = options.url === undefined ? defaultUrl : reveal(options.url)
     const commandTimeout = options.commandTimeout ?? 5_000
@@ -258,7 +261,7 @@ export const make = (options: RedisDriverOptions): Effect.Effect<JobDriverShape,
  *
  * @since 0.1.0
  */
-export const layer = (options: RedisDriverOptions): Layer.Layer<JobDriver, DriverError> =>
+export const layer = (options: RedisDriverOptions): Layer.Layer<JobDriver, DriverError | InvalidOption> =>
   Layer.scoped(JobDriver, make(options))
 
 /**
@@ -267,7 +270,7 @@ export const layer = (options: RedisDriverOptions): Layer.Layer<JobDriver, Drive
  *
  * @since 0.1.0
  */
-export const layerConfig: Layer.Layer<JobDriver, DriverError | ConfigError.ConfigError> = Layer.unwrapEffect(
+export const layerConfig: Layer.Layer<JobDriver, DriverError | InvalidOption | ConfigError.ConfigError> = Layer.unwrapEffect(
   Config.all({
     url: Config.redacted("REDIS_URL").pipe(Config.withDefault(Redacted.make(defaultUrl))),
     prefix: Config.string("REDIS_PREFIX").pipe(Config.withDefault("jobs"))

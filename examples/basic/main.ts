@@ -5,7 +5,7 @@
  *   npm run example
  */
 import { Effect, Option, Schema, Stream } from "effect"
-import { JobError, JobParameters, JobQueue, memoryDriver } from "effect-jobs"
+import { HandlerError, JobParameters, JobQueue, memoryDriver } from "effect-jobs"
 
 // 1. Typed parameters with a stable job name. Construction validates.
 class SendEmail extends JobParameters<SendEmail>()("SendEmail", {
@@ -19,7 +19,7 @@ const program = Effect.gen(function*() {
   yield* queue.registerJob(SendEmail, (params, ctx) =>
     params.to.includes("@")
       ? Effect.log(`sending "${params.subject}" to ${params.to}, attempt ${ctx.attempt}`)
-      : Effect.fail(JobError.permanent(`not an address: ${params.to}`)), { timeout: "30 seconds" })
+      : Effect.fail(HandlerError.permanent(`not an address: ${params.to}`)), { timeout: "30 seconds" })
   // 3. Push; each id comes back at once. Events are subscribed first so no ending is missed.
   const events = yield* queue.subscribe
   const ids = [

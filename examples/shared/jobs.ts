@@ -2,7 +2,7 @@
  * The jobs shared by the example programs: sending an email, with a handler that takes as long as asked.
  */
 import { Effect, Schema } from "effect"
-import { JobError, JobParameters, JobQueue } from "effect-jobs"
+import { HandlerError, JobParameters, JobQueue } from "effect-jobs"
 
 /** Parameters of the "SendEmail" job. */
 export class SendEmail extends JobParameters<SendEmail>()("SendEmail", {
@@ -17,7 +17,7 @@ export const registerEmailHandler = Effect.gen(function*() {
   const queue = yield* JobQueue
   yield* queue.registerJob(SendEmail, (params, ctx) =>
     Effect.gen(function*() {
-      if (!params.to.includes("@")) return yield* Effect.fail(JobError.permanent(`not an address: ${params.to}`))
+      if (!params.to.includes("@")) return yield* Effect.fail(HandlerError.permanent(`not an address: ${params.to}`))
       yield* Effect.logInfo(`sending "${params.subject}" to ${params.to}`)
       yield* Effect.sleep(params.workMillis)
       yield* ctx.progress(100)

@@ -16,12 +16,13 @@
 export * from "../JobDriver.js"
 
 /**
- * The errors a driver fails with: `DriverError` (storage failed; build it with `driverError`) and
- * `PushOutcomeUnknown` (a push got no answer; build it with `pushOutcomeUnknown`).
+ * The errors a driver fails with: `DriverError` (storage failed; build it with `driverError`),
+ * `PushOutcomeUnknown` (a push got no answer; build it with `pushOutcomeUnknown`) and `InvalidOption` (an
+ * option the driver refuses, such as a key prefix or schema name it cannot use).
  *
  * @since 0.1.0
  */
-export { DriverError, PushOutcomeUnknown } from "../JobErrors.js"
+export { DriverError, InvalidOption, PushOutcomeUnknown } from "../QueueErrors.js"
 
 /**
  * `driverError(driver, operation, cause, context?)`: the `DriverError` of a failed operation, with the

@@ -7,7 +7,7 @@ import type { Runtime } from "effect"
 import type { Backoff } from "../Backoff.js"
 import type { JobContext } from "../JobContext.js"
 import type { ClaimedJob, JobDriverShape, Outcome } from "../JobDriver.js"
-import * as JobError from "../JobError.js"
+import * as HandlerError from "../HandlerError.js"
 import { JobEvent } from "../JobEvent.js"
 import { type JobMiddleware, wrap } from "../JobMiddleware.js"
 import type { EventHub } from "./events.js"
@@ -76,7 +76,7 @@ export const makeAttempt = ({ driver, events, owner, runHooks, settle }: Attempt
     const millis = Duration.toMillis(timeout)
     return Effect.timeoutFail(handler, {
       duration: timeout,
-      onTimeout: () => new JobError.Timeout({ jobId: job.id, jobName: job.name, millis })
+      onTimeout: () => new HandlerError.Timeout({ jobId: job.id, jobName: job.name, millis })
     })
   }
 
@@ -100,7 +100,7 @@ export const makeAttempt = ({ driver, events, owner, runHooks, settle }: Attempt
       }
       const error = formatFailure(exit.cause)
       const failure = Cause.failureOption(exit.cause)
-      if ((Option.isSome(failure) && JobError.isPermanent(failure.value)) || job.attempt >= maxAttempts) {
+      if ((Option.isSome(failure) && HandlerError.isPermanent(failure.value)) || job.attempt >= maxAttempts) {
         return Effect.sync(() => settleFailed(job, error))
       }
       return Effect.map(Random.next, (random) => {
@@ -133,7 +133,7 @@ export const makeAttempt = ({ driver, events, owner, runHooks, settle }: Attempt
       const params = decodePayload(job, registration)
       if (Either.isLeft(params)) {
         const message = `Payload of ${job.name} (${job.id}) does not decode: ${params.left}`
-        settleFailed(job, new JobError.UndecodablePayload({ jobId: job.id, jobName: job.name, message }).message)
+        settleFailed(job, new HandlerError.UndecodablePayload({ jobId: job.id, jobName: job.name, message }).message)
         return Effect.void
       }
       const context = makeContext(job, maxAttempts)

@@ -3,7 +3,7 @@
  */
 import { Effect, Stream } from "effect"
 import type { ClaimRequest, ClaimResult, JobDriverShape } from "../JobDriver.js"
-import type { DriverError } from "../JobErrors.js"
+import type { DriverError } from "../QueueErrors.js"
 
 /**
  * What a claim returns when the driver records carried outcomes itself: everything `ClaimResult` says,

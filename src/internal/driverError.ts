@@ -1,7 +1,7 @@
 /**
  * The `DriverError` of a failed storage operation, built the same way by every driver.
  */
-import { DriverError } from "../JobErrors.js"
+import { DriverError } from "../QueueErrors.js"
 import { redactError, redactText } from "./redact.js"
 
 /**

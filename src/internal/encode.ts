@@ -3,10 +3,11 @@
  */
 import { Duration, Effect, Either, ParseResult, Schema } from "effect"
 import { MAX_PRIORITY, MIN_PRIORITY, type NewJob } from "../JobDriver.js"
-import { InvalidJobParameters, InvalidPushOptions, PayloadTooLarge } from "../JobErrors.js"
+import { InvalidJobParameters, InvalidPushOptions, PayloadTooLarge } from "../QueueErrors.js"
 import type { JobParametersSchema } from "../JobParameters.js"
 import type { OutgoingJob } from "../JobMiddleware.js"
 import { unstorableCharacter } from "./format.js"
+import { queueDefaults, resolveJobSetting } from "./options.js"
 
 /**
  * Options for one push.
@@ -120,7 +121,10 @@ export const encodeJob = (
     const payload = JSON.stringify(encoded.right)
     const bytes = Buffer.byteLength(payload, "utf8")
     if (bytes > maxPayloadBytes) return yield* new PayloadTooLarge({ jobName, bytes, maxBytes: maxPayloadBytes })
-    const priority = yield* checkPriority(jobName, options.priority ?? schema.jobDefaults.priority ?? 0)
+    const priority = yield* checkPriority(
+      jobName,
+      resolveJobSetting("priority", { push: options, jobClass: schema.jobDefaults, queue: queueDefaults })
+    )
     const runAt = yield* resolveRunAt(jobName, options, now)
     yield* checkMaxAttempts(jobName, options.maxAttempts)
     yield* checkKey(jobName, "uniqueKey", options.uniqueKey)

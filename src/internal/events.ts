@@ -4,6 +4,7 @@
  * back the other subscribers.
  */
 import { Effect, PubSub, Queue, type Scope } from "effect"
+import { InvalidOption } from "../QueueErrors.js"
 
 /**
  * How many events one subscription holds before it drops its oldest: a positive integer, or `"unbounded"`
@@ -13,15 +14,15 @@ import { Effect, PubSub, Queue, type Scope } from "effect"
  */
 export type EventsCapacity = number | "unbounded"
 
-/** The default: enough for bursts of a few hundred jobs between two reads. */
-export const defaultEventsCapacity = 1_000
-
-/** `capacity` if it is `"unbounded"` or a positive integer; otherwise a defect naming the option. */
-export const checkEventsCapacity = (capacity: EventsCapacity): Effect.Effect<EventsCapacity> =>
+/** `capacity` if it is `"unbounded"` or a positive integer; otherwise an `InvalidOption` naming the option. */
+export const checkEventsCapacity = (capacity: EventsCapacity): Effect.Effect<EventsCapacity, InvalidOption> =>
   capacity === "unbounded" || (Number.isInteger(capacity) && capacity > 0)
     ? Effect.succeed(capacity)
-    : Effect.die(
-      new RangeError(`JobQueue option eventsCapacity must be a positive integer or "unbounded", got ${capacity}`)
+    : Effect.fail(
+      new InvalidOption({
+        option: "eventsCapacity",
+        message: `eventsCapacity must be a positive integer or "unbounded", got ${capacity}`
+      })
     )
 
 /**

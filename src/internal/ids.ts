@@ -3,7 +3,7 @@
  * answer never came.
  */
 import type { NewJob } from "../JobDriver.js"
-import { PushOutcomeUnknown } from "../JobErrors.js"
+import { PushOutcomeUnknown } from "../QueueErrors.js"
 
 /** Crockford's base32: URL-safe, case-insensitive to read aloud, and in ASCII order, so ids sort by time. */
 const idDigitCodes = Uint8Array.from("0123456789ABCDEFGHJKMNPQRSTVWXYZ", (digit) => digit.charCodeAt(0))

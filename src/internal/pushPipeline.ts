@@ -6,13 +6,14 @@
  */
 import { Clock, Effect } from "effect"
 import type { PushRequest, PushResult } from "../JobDriver.js"
-import { InvalidJobParameters, InvalidPushOptions, type PushError } from "../JobErrors.js"
+import { InvalidJobParameters, InvalidPushOptions, type PushError } from "../QueueErrors.js"
 import { type JobMiddleware, type OutgoingJob, wrap } from "../JobMiddleware.js"
 import { type JobParametersInstance, type JobParametersSchema, schemaOf } from "../JobParameters.js"
 import { decodeByName, type EncodedJob, encodeJob, type PushOptions } from "./encode.js"
+import { queueDefaults } from "./options.js"
 
 /** The largest encoded payload a push accepts unless told otherwise: 1 MiB. */
-export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024
+export const DEFAULT_MAX_PAYLOAD_BYTES: number = queueDefaults.maxPayloadBytes
 
 /**
  * How a pipeline pushes.

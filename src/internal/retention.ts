@@ -4,6 +4,7 @@
 import { Clock, Duration, Effect } from "effect"
 import type { FinishedState, JobDriverShape, Outcome } from "../JobDriver.js"
 import type { KeepJobs } from "../JobQueue.js"
+import type { InvalidOption } from "../QueueErrors.js"
 import { nonNegativeInteger } from "./options.js"
 import { makeSignal } from "./signal.js"
 
@@ -17,12 +18,12 @@ export interface RetentionRule {
 const isLimits = (keep: KeepJobs): keep is { readonly maxAge?: Duration.DurationInput; readonly maxCount?: number } =>
   typeof keep === "object" && keep !== null && !Array.isArray(keep) && !Duration.isDuration(keep)
 
-/** Resolves one state's option; a bad `maxCount` is a defect (see `nonNegativeInteger`). */
+/** Resolves one state's option; a bad `maxCount` is an `InvalidOption` (see `nonNegativeInteger`). */
 export const retentionRule = (
   state: FinishedState,
   keep: KeepJobs | undefined,
   fallbackMs: number | undefined
-): Effect.Effect<RetentionRule> => {
+): Effect.Effect<RetentionRule, InvalidOption> => {
   if (keep === undefined) return Effect.succeed({ state, maxAgeMs: fallbackMs, maxCount: undefined })
   if (keep === "forever") return Effect.succeed({ state, maxAgeMs: undefined, maxCount: undefined })
   if (!isLimits(keep)) return Effect.succeed({ state, maxAgeMs: Duration.toMillis(keep), maxCount: undefined })

@@ -4,7 +4,7 @@
  * instances, restarts and retention settings push each slot at most once.
  */
 import { Clock, Cron, Duration, Effect, Either } from "effect"
-import { type InvalidJobParameters, type InvalidPushOptions, InvalidSchedule, type PayloadTooLarge } from "../JobErrors.js"
+import { type InvalidJobParameters, type InvalidPushOptions, InvalidSchedule, type PayloadTooLarge } from "../QueueErrors.js"
 import { cronNicknames, type CronNickname } from "../JobSchedule.js"
 
 /**

@@ -23,6 +23,7 @@ import {
   DuplicateJobName,
   type HandlerOptions,
   InvalidJobParameters,
+  type InvalidOption,
   type JobContext,
   JobDriver,
   type JobEvent,
@@ -173,11 +174,11 @@ export class JobQueueTest extends Context.Tag("effect-jobs/testing/JobQueueTest"
   /**
    * A `JobQueue` on a fresh memory driver, and the `JobQueueTest` controls for it. Handlers run only inside
    * `drain`. Defaults differ from `JobQueue.layer`: one job at a time, finished jobs kept forever, no signal
-   * handling; any `JobQueueOptions` given override them.
+   * handling; any `JobQueueOptions` given override them (one that makes no sense fails it with `InvalidOption`).
    *
    * @since 0.1.0
    */
-  static readonly layer = (options: JobQueueOptions = {}): Layer.Layer<JobQueue | JobQueueTest> =>
+  static readonly layer = (options: JobQueueOptions = {}): Layer.Layer<JobQueue | JobQueueTest, InvalidOption> =>
     Layer.scopedContext(make(options))
 
   /**

@@ -30,9 +30,10 @@ describe("redis driver: connections", () => {
       expect(error.message).toContain("Redis is not reachable at redis://127.0.0.1:1")
     }).pipe(Effect.scoped))
 
-  it.live("rejects a prefix that would break the key scheme", () =>
+  it.live("rejects a prefix that would break the key scheme with an InvalidOption naming prefix", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(Layer.build(redisDriver({ prefix: "bad prefix}{" })))
+      expect(error._tag === "InvalidOption" ? error.option : error._tag).toBe("prefix")
       expect(error.message).toContain("Invalid Redis key prefix")
     }).pipe(Effect.scoped))
 

@@ -13,6 +13,7 @@ const leaseMs = 3_000
 describe("analyse", () => {
   const kill: Kill = { worker: "w1", at: 1_000, held: ["a"] }
   const term: Term = { worker: "w2", at: 1_000, exitCode: 0, exitMs: 50, leftLeased: [] }
+  const laterTerm: Term = { worker: "w5", at: 30_000, exitCode: 0, exitMs: 50, leftLeased: [] }
   const outage: Outage = { kind: "restart", from: 20_000, to: 21_000 }
 
   it.each([
@@ -22,6 +23,16 @@ describe("analyse", () => {
       case: "run across a restart",
       lines: [start("c", "w3", 15_000), start("c", "w4", 25_000, 2)],
       cause: "afterOutage"
+    },
+    {
+      case: "run across a restart by a worker sent SIGTERM later",
+      lines: [start("f", "w5", 20_500), end("f", "w5", 20_600), start("f", "w4", 21_500)],
+      cause: "afterOutage"
+    },
+    {
+      case: "run by a worker sent SIGTERM only after the repeat began",
+      lines: [start("g", "w5", 5_000), end("g", "w5", 5_100), start("g", "w4", 6_000)],
+      cause: "other"
     },
     {
       case: "finished long before any outage",
@@ -34,7 +45,7 @@ describe("analyse", () => {
       cause: "other"
     }
   ])("a job run again after being $case counts as $cause", ({ cause, lines }) => {
-    const { duplicates } = analyse(lines, [kill], [term], [outage], leaseMs)
+    const { duplicates } = analyse(lines, [kill], [term, laterTerm], [outage], leaseMs)
     expect(duplicates).toEqual({ afterKill: 0, afterSigterm: 0, afterOutage: 0, other: 0, [cause]: 1 })
   })
 

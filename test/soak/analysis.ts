@@ -96,7 +96,7 @@ export const analyse = (
   const starts = groupStarts(lines)
   const ends = new Map(lines.filter((line) => line.k === "e").map((line) => [`${line.id}/${line.a}/${line.w}`, line.t]))
   const killOf = new Map(kills.map((kill) => [kill.worker, kill]))
-  const termed = new Set(terms.map((term) => term.worker))
+  const termedAt = new Map(terms.map((term) => [term.worker, term.at]))
   const duplicates = { afterKill: 0, afterSigterm: 0, afterOutage: 0, other: 0 }
   const examples = {
     afterSigterm: [] as Array<DuplicateExample>,
@@ -114,14 +114,17 @@ export const analyse = (
       const previousEnd = ends.get(`${id}/${previous.a}/${previous.w}`) ?? list[index]!.t
       const overlapsOutage = outages.some((outage) =>
         previous.t <= outage.to + leaseMs && previousEnd >= outage.from - leaseMs)
+      // A run that overlapped a server crash or a cut may be forgotten by it, whoever ran it: that cause comes
+      // first. A repeat counts against SIGTERM only when the SIGTERM came before the repeat started.
+      const termed = termedAt.get(previous.w)
       if (killOf.get(previous.w)?.held.includes(id)) {
         duplicates.afterKill++
-      } else if (termed.has(previous.w)) {
-        duplicates.afterSigterm++
-        example("afterSigterm", id, list)
       } else if (overlapsOutage) {
         duplicates.afterOutage++
         example("afterOutage", id, list)
+      } else if (termed !== undefined && termed <= list[index]!.t) {
+        duplicates.afterSigterm++
+        example("afterSigterm", id, list)
       } else {
         duplicates.other++
         example("other", id, list)

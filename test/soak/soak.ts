@@ -6,7 +6,7 @@
  */
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { JobQueue } from "effect-jobs"
-import type { DriverError, JobDriver } from "effect-jobs"
+import type { DriverError, InvalidOption, JobDriver } from "effect-jobs"
 import { postgresDriver } from "effect-jobs/postgres"
 import { redisDriver } from "effect-jobs/redis"
 import { once } from "node:events"
@@ -85,7 +85,7 @@ const retrying = async <A>(label: string, attempt: () => Promise<A>, timeoutMs =
   }
 }
 
-const controllerDriver = (server: SoakServer): Layer.Layer<JobDriver, DriverError> =>
+const controllerDriver = (server: SoakServer): Layer.Layer<JobDriver, DriverError | InvalidOption> =>
   server.driver === "redis"
     ? redisDriver({ url: server.env.REDIS_URL!, prefix: server.env.REDIS_PREFIX! })
     : postgresDriver({ connectionString: server.env.DATABASE_URL!, schema: server.env.JOBS_SCHEMA!, poolSize: 2 })

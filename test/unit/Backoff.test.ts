@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Duration } from "effect"
-import { Backoff } from "effect-jobs"
+import { Backoff, InvalidOption } from "effect-jobs"
 
 const millis = (backoff: Backoff.Backoff, attempt: number, random: number) =>
   Duration.toMillis(backoff.delay(attempt, random))
@@ -42,14 +42,14 @@ describe("Backoff", () => {
       assert.strictEqual(millis(backoff, 20, almostOne), 15000)
     })
 
-    it("rejects options that make no sense with a RangeError naming the option", () => {
-      assert.throws(() => Backoff.exponential({ factor: 0.5 }), RangeError, "Backoff factor must be a finite number >= 1, got 0.5")
-      assert.throws(() => Backoff.exponential({ factor: Number.NaN }), RangeError, "factor")
-      assert.throws(() => Backoff.exponential({ jitter: -0.1 }), RangeError, "Backoff jitter must be a finite number >= 0, got -0.1")
-      assert.throws(() => Backoff.exponential({ base: Duration.infinity }), RangeError, "base")
-      assert.throws(() => Backoff.exponential({ max: Duration.infinity }), RangeError, "max")
-      assert.throws(() => Backoff.fixed(Duration.infinity), RangeError, "delay")
-      assert.throws(() => Backoff.fixed("1 second", { jitter: Number.NaN }), RangeError, "jitter")
+    it("rejects options that make no sense with an InvalidOption naming the option", () => {
+      assert.throws(() => Backoff.exponential({ factor: 0.5 }), InvalidOption, "Backoff factor must be a finite number >= 1, got 0.5")
+      assert.throws(() => Backoff.exponential({ factor: Number.NaN }), InvalidOption, "factor")
+      assert.throws(() => Backoff.exponential({ jitter: -0.1 }), InvalidOption, "Backoff jitter must be a finite number >= 0, got -0.1")
+      assert.throws(() => Backoff.exponential({ base: Duration.infinity }), InvalidOption, "base")
+      assert.throws(() => Backoff.exponential({ max: Duration.infinity }), InvalidOption, "max")
+      assert.throws(() => Backoff.fixed(Duration.infinity), InvalidOption, "delay")
+      assert.throws(() => Backoff.fixed("1 second", { jitter: Number.NaN }), InvalidOption, "jitter")
     })
 
     it("never goes below zero, even with a jitter above 1", () => {

@@ -3,8 +3,8 @@
  * their scopes, handler services and log annotations, the events stream, empty pushes and `layerConfig`.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Chunk, Config, ConfigError, ConfigProvider, Context, Effect, Exit, Fiber, Option, Schema, Scope, Stream } from "effect"
-import { Backoff, JobParameters, JobQueue, memoryDriver } from "effect-jobs"
+import { Chunk, Config, ConfigError, ConfigProvider, Context, Effect, Exit, Fiber, Option, Schema, Scope, Stream } from "effect"
+import { Backoff, InvalidOption, JobParameters, JobQueue, memoryDriver } from "effect-jobs"
 import { waitFor } from "../../src/testing/conformance/harness.js"
 import { awaitSuspended, recordingLogger, withMemoryQueue } from "./support.js"
 
@@ -141,19 +141,23 @@ describe("JobQueue", () => {
   })
 
   describe("options", () => {
-    it.scoped("a negative or fractional count option is a defect that names the option", () =>
+    it.scoped("an option that makes no sense fails the queue with an InvalidOption naming it", () =>
       Effect.gen(function*() {
-        for (const [options, message] of [
-          [{ concurrency: -1 }, "JobQueue option concurrency must be a non-negative integer, got -1"],
-          [{ concurrency: 1.5 }, "JobQueue option concurrency must be a non-negative integer, got 1.5"],
-          [{ prefetch: -2 }, "JobQueue option prefetch must be a non-negative integer, got -2"],
-          [{ retention: { failed: { maxCount: -1 } } }, "retention.failed.maxCount must be a non-negative integer, got -1"]
+        for (const [options, option, message] of [
+          [{ concurrency: -1 }, "concurrency", "concurrency must be a non-negative integer, got -1"],
+          [{ concurrency: 1.5 }, "concurrency", "concurrency must be a non-negative integer, got 1.5"],
+          [{ prefetch: -2 }, "prefetch", "prefetch must be a non-negative integer, got -2"],
+          [{ maxAttempts: 0 }, "maxAttempts", "maxAttempts must be an integer >= 1, got 0"],
+          [{ maxPayloadBytes: 0.5 }, "maxPayloadBytes", "maxPayloadBytes must be an integer >= 1, got 0.5"],
+          [
+            { retention: { failed: { maxCount: -1 } } },
+            "retention.failed.maxCount",
+            "retention.failed.maxCount must be a non-negative integer, got -1"
+          ]
         ] as const) {
-          const exit = yield* Effect.exit(withMemoryQueue(options, JobQueue))
-          assert.isTrue(Exit.isFailure(exit))
-          const defect = Exit.isFailure(exit) ? Chunk.unsafeHead(Cause.defects(exit.cause)) : undefined
-          assert.instanceOf(defect, RangeError)
-          assert.strictEqual((defect as RangeError).message, message)
+          const error = yield* Effect.flip(withMemoryQueue(options, JobQueue))
+          assert.instanceOf(error, InvalidOption)
+          assert.deepStrictEqual([error.option, error.message], [option, message])
         }
       }))
   })

@@ -25,7 +25,7 @@ describe("driver imports", () => {
   it("the kit and the public modules are open to drivers, and src/internal to the core", async () => {
     const kit = `import { storable } from "../../src/driver/index.js"\nexport const a = storable\n`
     expect(await brokenRules(kit, "drivers/any/A.ts")).toEqual([])
-    const publicModule = `import type { PushError } from "../../src/JobErrors.js"\nexport type A = PushError\n`
+    const publicModule = `import type { PushError } from "../../src/QueueErrors.js"\nexport type A = PushError\n`
     expect(await brokenRules(publicModule, "drivers/any/A.ts")).toEqual([])
     expect(await brokenRules(`import { storable } from "./internal/format.js"\nexport const a = storable\n`, "src/A.ts"))
       .toEqual([])

@@ -3,8 +3,8 @@
  * and never holds back the subscribers that keep reading.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Chunk, Effect, Exit, Queue, Schema, Scope, Stream } from "effect"
-import { JobParameters, JobQueue, type JobEvent, type JobQueueOptions } from "effect-jobs"
+import { Chunk, Effect, Exit, Queue, Schema, Scope, Stream } from "effect"
+import { InvalidOption, JobParameters, JobQueue, type JobEvent, type JobQueueOptions } from "effect-jobs"
 import { makeEventHub } from "../../src/internal/events.js"
 import { awaitSuspended, withMemoryQueue } from "./support.js"
 
@@ -112,16 +112,13 @@ describe("event subscriptions", () => {
       assert.isAtMost(streamed.length, 2 + 4 + 2)
     })))
 
-  it.scoped("a capacity that is not a positive integer is a defect naming the option", () =>
+  it.scoped("a capacity that is not a positive integer fails the queue with an InvalidOption naming it", () =>
     Effect.gen(function*() {
       for (const capacity of [0, -1, 2.5]) {
-        const exit = yield* Effect.exit(withMemoryQueue({ eventsCapacity: capacity }, JobQueue))
-        const defect = Exit.isFailure(exit) ? Chunk.unsafeHead(Cause.defects(exit.cause)) : undefined
-        assert.instanceOf(defect, RangeError)
-        assert.strictEqual(
-          (defect as RangeError).message,
-          `JobQueue option eventsCapacity must be a positive integer or "unbounded", got ${capacity}`
-        )
+        const error = yield* Effect.flip(withMemoryQueue({ eventsCapacity: capacity }, JobQueue))
+        assert.instanceOf(error, InvalidOption)
+        assert.strictEqual(error.option, "eventsCapacity")
+        assert.strictEqual(error.message, `eventsCapacity must be a positive integer or "unbounded", got ${capacity}`)
       }
     }))
 

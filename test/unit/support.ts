@@ -3,13 +3,13 @@
  * and a logger that records what it is given.
  */
 import { Effect, Fiber, HashMap, Layer, Logger, type LogLevel, type Scope } from "effect"
-import { JobQueue, type JobQueueOptions, memoryDriver } from "effect-jobs"
+import { type InvalidOption, JobQueue, type JobQueueOptions, memoryDriver } from "effect-jobs"
 
 /** Runs `body` with a fresh queue over a fresh memory driver; the queue lives as long as the test's scope. */
 export const withMemoryQueue = <A, E>(
   options: JobQueueOptions,
   body: Effect.Effect<A, E, JobQueue | Scope.Scope>
-): Effect.Effect<A, E, Scope.Scope> => Effect.provide(body, JobQueue.layer(memoryDriver, options))
+): Effect.Effect<A, E | InvalidOption, Scope.Scope> => Effect.provide(body, JobQueue.layer(memoryDriver, options))
 
 /**
  * Returns once `fiber` has run up to a point where it waits for something (a queue, a deferred). Asking a

@@ -3,7 +3,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Option, TestClock } from "effect"
-import { Backoff, JobError } from "../../index.js"
+import { Backoff, HandlerError } from "../../index.js"
 import { eventually, Greet, type MakeDriverLayer, record, setup, Tick, waitFor } from "./harness.js"
 
 export const failureCases = (makeDriver: MakeDriverLayer) =>
@@ -63,7 +63,7 @@ export const failureCases = (makeDriver: MakeDriverLayer) =>
     it.scoped("a permanent error skips the remaining attempts", () =>
       Effect.gen(function*() {
         const { events, queue } = yield* setup(makeDriver)
-        yield* queue.registerJob(Greet, (params) => Effect.fail(JobError.permanent(`no mailbox for ${params.name}`)), {
+        yield* queue.registerJob(Greet, (params) => Effect.fail(HandlerError.permanent(`no mailbox for ${params.name}`)), {
           maxAttempts: 5
         })
         const id = yield* queue.push(new Greet({ name: "nobody" }))

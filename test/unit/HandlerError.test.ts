@@ -4,43 +4,52 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Option } from "effect"
-import { JobError } from "effect-jobs"
+import { HandlerError, JobError } from "effect-jobs"
 import type { JobRecord } from "../../src/JobDriver.js"
 import { fromRecord } from "../../src/JobInfo.js"
 import { formatFailure } from "../../src/internal/format.js"
 
-describe("JobError", () => {
+describe("HandlerError", () => {
   it("permanent builds a Permanent error, with a cause only when one is given", () => {
-    const plain = JobError.permanent("unknown recipient")
-    assert.instanceOf(plain, JobError.Permanent)
+    const plain = HandlerError.permanent("unknown recipient")
+    assert.instanceOf(plain, HandlerError.Permanent)
     assert.strictEqual(plain._tag, "JobError/Permanent")
     assert.strictEqual(plain.message, "unknown recipient")
     assert.notProperty(plain, "cause")
-    const caused = JobError.permanent("bounced", { code: 550 })
+    const caused = HandlerError.permanent("bounced", { code: 550 })
     assert.deepStrictEqual(caused.cause, { code: 550 })
   })
 
   it("isPermanent holds for Permanent and UndecodablePayload only", () => {
-    assert.isTrue(JobError.isPermanent(JobError.permanent("x")))
-    assert.isTrue(JobError.isPermanent(new JobError.UndecodablePayload({ jobId: "1", jobName: "A", message: "m" })))
-    assert.isFalse(JobError.isPermanent(new JobError.Timeout({ jobId: "1", jobName: "A", millis: 5 })))
-    assert.isFalse(JobError.isPermanent(new Error("Permanent")))
-    assert.isFalse(JobError.isPermanent({ _tag: "JobError/Permanent", message: "look-alike" }))
-    assert.isFalse(JobError.isPermanent(undefined))
+    assert.isTrue(HandlerError.isPermanent(HandlerError.permanent("x")))
+    assert.isTrue(HandlerError.isPermanent(new HandlerError.UndecodablePayload({ jobId: "1", jobName: "A", message: "m" })))
+    assert.isFalse(HandlerError.isPermanent(new HandlerError.Timeout({ jobId: "1", jobName: "A", millis: 5 })))
+    assert.isFalse(HandlerError.isPermanent(new Error("Permanent")))
+    assert.isFalse(HandlerError.isPermanent({ _tag: "JobError/Permanent", message: "look-alike" }))
+    assert.isFalse(HandlerError.isPermanent(undefined))
+  })
+
+  it("the former names still reach the same errors for one release", async () => {
+    const former = await import("../../src/JobError.js")
+    assert.strictEqual(JobError.Permanent, HandlerError.Permanent)
+    assert.strictEqual(former.permanent, HandlerError.permanent)
+    const queueErrors = await import("../../src/QueueErrors.js")
+    const formerQueueErrors = await import("../../src/JobErrors.js")
+    assert.strictEqual(formerQueueErrors.DriverError, queueErrors.DriverError)
   })
 
   it("Timeout says which job timed out and after how long", () => {
-    const timeout = new JobError.Timeout({ jobId: "j-1", jobName: "Resize", millis: 30_000 })
+    const timeout = new HandlerError.Timeout({ jobId: "j-1", jobName: "Resize", millis: 30_000 })
     assert.strictEqual(timeout.message, "Job Resize (j-1) timed out after 30000 ms")
   })
 })
 
 describe("formatFailure", () => {
   it("renders typed failures and defects with their messages", () => {
-    assert.include(formatFailure(Cause.fail(JobError.permanent("bad address"))), "bad address")
+    assert.include(formatFailure(Cause.fail(HandlerError.permanent("bad address"))), "bad address")
     const defect = formatFailure(Cause.die(new Error("kaput")))
     assert.include(defect, "Error: kaput")
-    assert.include(defect, "JobError.test.ts", "a defect keeps its stack")
+    assert.include(defect, "HandlerError.test.ts", "a defect keeps its stack")
   })
 
   it("caps what is stored at 8192 characters and says how much was cut", () => {
