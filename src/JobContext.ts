@@ -12,6 +12,8 @@ import type { Effect } from "effect"
  */
 export interface JobContext {
   readonly jobId: string
+  readonly jobName: string
+  /** @deprecated Use `jobName` (the same value); kept for one release. */
   readonly name: string
   /** This attempt's number, starting at 1. */
   readonly attempt: number

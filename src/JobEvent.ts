@@ -5,26 +5,29 @@
  */
 import { Data } from "effect"
 
+/** What every event says of its job. */
+interface AboutJob {
+  readonly jobId: string
+  readonly jobName: string
+  /** @deprecated Use `jobName` (the same value); kept for one release. */
+  readonly name: string
+  readonly attempt: number
+}
+
 /**
  * @since 0.1.0
  */
 export type JobEvent = Data.TaggedEnum<{
   /** An attempt started. */
-  Started: { readonly jobId: string; readonly name: string; readonly attempt: number }
+  Started: AboutJob
   /** The handler reported progress. */
-  Progress: { readonly jobId: string; readonly name: string; readonly attempt: number; readonly progress: number }
+  Progress: AboutJob & { readonly progress: number }
   /** The attempt succeeded; the job is completed. */
-  Completed: { readonly jobId: string; readonly name: string; readonly attempt: number; readonly durationMs: number }
+  Completed: AboutJob & { readonly durationMs: number }
   /** The attempt failed and the job failed for good. */
-  Failed: { readonly jobId: string; readonly name: string; readonly attempt: number; readonly error: string }
+  Failed: AboutJob & { readonly error: string }
   /** The attempt failed; the job runs again at `nextRunAt`. */
-  Retrying: {
-    readonly jobId: string
-    readonly name: string
-    readonly attempt: number
-    readonly error: string
-    readonly nextRunAt: Date
-  }
+  Retrying: AboutJob & { readonly error: string; readonly nextRunAt: Date }
 }>
 
 /**

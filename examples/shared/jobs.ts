@@ -32,7 +32,7 @@ export const logEvents = Effect.gen(function*() {
   yield* Effect.forkScoped(
     Effect.forever(
       Effect.flatMap(events.take, (event) => Effect.logInfo(`job ${event._tag}`).pipe(
-        Effect.annotateLogs({ event: event._tag, jobId: event.jobId, jobName: event.name, attempt: event.attempt })
+        Effect.annotateLogs({ event: event._tag, jobId: event.jobId, jobName: event.jobName, attempt: event.attempt })
       ))
     )
   )

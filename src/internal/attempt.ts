@@ -35,6 +35,9 @@ interface AttemptDeps {
   readonly runHooks: ReadonlyArray<NonNullable<JobMiddleware["run"]>>
 }
 
+/** What every event says of the job and attempt it is about. */
+const aboutJob = (job: ClaimedJob) => ({ jobId: job.id, jobName: job.name, name: job.name, attempt: job.attempt })
+
 /** Builds the function that runs one attempt to its outcome; it never fails. */
 export const makeAttempt = ({ driver, events, owner, runHooks, settle }: AttemptDeps) => {
   const lostLeaseMessage = (attempt: number, maxAttempts: number) =>
@@ -54,6 +57,7 @@ export const makeAttempt = ({ driver, events, owner, runHooks, settle }: Attempt
 
   const makeContext = (job: ClaimedJob, maxAttempts: number): JobContext => ({
     jobId: job.id,
+    jobName: job.name,
     name: job.name,
     attempt: job.attempt,
     maxAttempts,
@@ -62,7 +66,7 @@ export const makeAttempt = ({ driver, events, owner, runHooks, settle }: Attempt
       driver.setProgress({ id: job.id, owner, progress }).pipe(
         Effect.tap(() => {
           if (events.listening()) {
-            events.publish(JobEvent.Progress({ jobId: job.id, name: job.name, attempt: job.attempt, progress }))
+            events.publish(JobEvent.Progress({ ...aboutJob(job), progress }))
           }
         }),
         Effect.catchAll((error) => Effect.logWarning("Could not store job progress", error)),
@@ -94,7 +98,7 @@ export const makeAttempt = ({ driver, events, owner, runHooks, settle }: Attempt
         return Effect.sync(() =>
           settle(
             { _tag: "Completed", id: job.id, owner },
-            () => JobEvent.Completed({ jobId: job.id, name: job.name, attempt: job.attempt, durationMs: now - startedAt })
+            () => JobEvent.Completed({ ...aboutJob(job), durationMs: now - startedAt })
           )
         )
       }
@@ -107,7 +111,7 @@ export const makeAttempt = ({ driver, events, owner, runHooks, settle }: Attempt
         const runAt = now + Duration.toMillis(registration.backoff.delay(job.attempt, random))
         settle(
           { _tag: "Retry", id: job.id, owner, error, runAt },
-          () => JobEvent.Retrying({ jobId: job.id, name: job.name, attempt: job.attempt, error, nextRunAt: new Date(runAt) })
+          () => JobEvent.Retrying({ ...aboutJob(job), error, nextRunAt: new Date(runAt) })
         )
       })
     })
@@ -117,7 +121,7 @@ export const makeAttempt = ({ driver, events, owner, runHooks, settle }: Attempt
     const error = storable(message)
     return settle(
       { _tag: "Failed", id: job.id, owner, error },
-      () => JobEvent.Failed({ jobId: job.id, name: job.name, attempt: job.attempt, error })
+      () => JobEvent.Failed({ ...aboutJob(job), error })
     )
   }
 
@@ -125,7 +129,7 @@ export const makeAttempt = ({ driver, events, owner, runHooks, settle }: Attempt
   const attempt = (job: ClaimedJob, registration: Registration): Effect.Effect<void> =>
     Effect.suspend(() => {
       const maxAttempts = job.maxAttempts ?? registration.maxAttempts
-      if (events.listening()) events.publish(JobEvent.Started({ jobId: job.id, name: job.name, attempt: job.attempt }))
+      if (events.listening()) events.publish(JobEvent.Started(aboutJob(job)))
       if (job.attempt > maxAttempts) {
         settleFailed(job, lostLeaseMessage(job.attempt, maxAttempts))
         return Effect.void

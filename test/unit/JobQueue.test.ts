@@ -99,10 +99,12 @@ describe("JobQueue", () => {
       yield* queue.registerJob(Greet, () => Effect.void)
       const id = yield* queue.push(new Greet({ name: "x" }))
       const events = Chunk.toReadonlyArray(yield* Fiber.join(collector))
-      assert.deepStrictEqual(events.map((event) => [event._tag, event.jobId, event.name, event.attempt]), [
+      assert.deepStrictEqual(events.map((event) => [event._tag, event.jobId, event.jobName, event.attempt]), [
         ["Started", id, "Greet", 1],
         ["Completed", id, "Greet", 1]
       ])
+      // The deprecated `name` still says the same for one release.
+      assert.deepStrictEqual(events.map((event) => event.name), ["Greet", "Greet"])
     })))
 
   describe("pushMany", () => {

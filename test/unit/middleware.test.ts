@@ -26,7 +26,7 @@ describe("run middleware", () => {
     const trace: Array<string> = []
     const tracing = (label: string): JobMiddleware => ({
       run: (context, next) =>
-        Effect.sync(() => trace.push(`${label}>${context.name}#${context.attempt}/${context.maxAttempts}`)).pipe(
+        Effect.sync(() => trace.push(`${label}>${context.jobName}#${context.attempt}/${context.maxAttempts}`)).pipe(
           Effect.zipRight(next),
           Effect.ensuring(Effect.sync(() => trace.push(`${label}<`)))
         )

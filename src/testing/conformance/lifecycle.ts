@@ -29,7 +29,7 @@ export const lifecycleCases = (makeDriver: MakeDriverLayer) =>
         const { events, queue } = yield* setup(makeDriver)
         const seen = yield* Deferred.make<{ name: string; attempt: number; jobId: string; jobName: string }>()
         yield* queue.registerJob(Greet, (params, ctx) =>
-          Deferred.succeed(seen, { name: params.name, attempt: ctx.attempt, jobId: ctx.jobId, jobName: ctx.name }))
+          Deferred.succeed(seen, { name: params.name, attempt: ctx.attempt, jobId: ctx.jobId, jobName: ctx.jobName }))
         const id = yield* queue.push(new Greet({ name: "Grace" }))
         yield* waitFor(events, "Completed", id)
         assert.deepStrictEqual(yield* Deferred.await(seen), { name: "Grace", attempt: 1, jobId: id, jobName: "Greet" })
