@@ -81,8 +81,8 @@ export interface JobQueueOptions {
   /** Attempts run at once by this instance (default 10). `0` makes a push-only instance. */
   readonly concurrency?: number
   /**
-   * Jobs this instance may claim beyond its free slots while a backlog lasts. They stay leased here and start
-   * as slots free, saving round trips for short jobs. The default, `"auto"`, holds only as many as the recent
+   * Jobs this instance may claim beyond its free places while a backlog lasts. They stay leased here and start
+   * as places free, saving round trips for short jobs. The default, `"auto"`, holds only as many as the recent
    * run times say will start within 10 ms (at most 100, none until a job has finished); `0` never claims
    * ahead, so other instances can take every job not yet running.
    */

@@ -27,7 +27,7 @@ import {
   defaultConnectionString,
   describeTarget
 } from "./internal/connection.js"
-import { recordOutcomes } from "./internal/finish.js"
+import { storeOutcomes } from "./internal/finish.js"
 import { listen } from "./internal/listen.js"
 import { migrate } from "./internal/migrate.js"
 import { connectionPlan, withOwnWakeups } from "./internal/pooler.js"
@@ -245,7 +245,7 @@ export const make = (
           })
         ),
       finish: ({ now, outcomes, removeOnComplete }) =>
-        recordOutcomes((values) => send<{ id: string }>("finish", values), outcomes, now, removeOnComplete, channel).pipe(
+        storeOutcomes((values) => send<{ id: string }>("finish", values), outcomes, now, removeOnComplete, channel).pipe(
           Effect.mapError((error) => postgresError("finish", error))
         ),
       setProgress: ({ id, owner, progress }) =>

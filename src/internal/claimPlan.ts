@@ -1,6 +1,7 @@
 /**
  * Claim planning: how many jobs the worker asks the driver for next, or why it waits. Pure functions of the
  * worker's counters, so the admission rules read (and are tested) apart from the fibers that apply them.
+ * A "place" is one of the `concurrency` attempts that may run at once.
  */
 
 /** `prefetch: "auto"` holds only jobs expected to start within this many milliseconds... */
@@ -9,7 +10,7 @@ const AUTO_PREFETCH_HORIZON_MS = 10
 export const AUTO_PREFETCH_MAX = 100
 
 /**
- * How many jobs `prefetch: "auto"` holds ahead of the slots: as many as the smoothed run time says will start
+ * How many jobs `prefetch: "auto"` holds ahead of the places: as many as the smoothed run time says will start
  * within `AUTO_PREFETCH_HORIZON_MS`, none before an attempt has finished.
  */
 export const autoPrefetch = (concurrency: number, meanRunMs: number | undefined): number => {
@@ -22,13 +23,13 @@ export const autoPrefetch = (concurrency: number, meanRunMs: number | undefined)
 export const smoothRunTime = (meanRunMs: number | undefined, runMs: number): number =>
   meanRunMs === undefined ? runMs : meanRunMs + (runMs - meanRunMs) / 8
 
-/** Under a backlog this many claims run at once, each for half the slots (one at concurrency 1). */
+/** Under a backlog this many claims run at once, each for half the places (one at concurrency 1). */
 const claimsAtOnce = (concurrency: number): number => concurrency > 1 ? 2 : 1
 
 /** What the claim loop knows when it decides. */
 export interface ClaimCounters {
   readonly concurrency: number
-  /** Jobs to hold ahead of the slots while a backlog lasts (resolved from `prefetch`). */
+  /** Jobs to hold ahead of the places while a backlog lasts (resolved from `prefetch`). */
   readonly prefetch: number
   /** Whether the last claim filled its limit: then more work is likely waiting. */
   readonly backlog: boolean
@@ -46,14 +47,14 @@ export interface ClaimCounters {
 
 /**
  * The next step of the claim loop: claim `limit` jobs (carrying the outcomes waiting to be recorded, or not),
- * wait for a slot to free, or rest until a time (or a wake-up).
+ * wait for a place to free, or rest until a time (or a wake-up).
  */
 export type ClaimPlan =
   | { readonly _tag: "Claim"; readonly limit: number; readonly carryOutcomes: boolean }
-  | { readonly _tag: "AwaitSlot" }
+  | { readonly _tag: "AwaitPlace" }
   | { readonly _tag: "Rest"; readonly until: number }
 
-const awaitSlot: ClaimPlan = { _tag: "AwaitSlot" }
+const awaitPlace: ClaimPlan = { _tag: "AwaitPlace" }
 
 /** Decides the claim loop's next step from its counters. */
 export const planClaim = (counters: ClaimCounters): ClaimPlan => {
@@ -64,10 +65,10 @@ export const planClaim = (counters: ClaimCounters): ClaimPlan => {
   const free = capacity - running - counters.prefetched - counters.reserved
   const atOnce = claimsAtOnce(concurrency)
   const limit = backlog ? Math.min(free, Math.ceil(capacity / atOnce)) : free
-  if (limit <= 0 || claimsInFlight >= (backlog ? atOnce : 1)) return awaitSlot
-  // Under a backlog, wait for a few free slots so each claim fetches several jobs.
+  if (limit <= 0 || claimsInFlight >= (backlog ? atOnce : 1)) return awaitPlace
+  // Under a backlog, wait for a few free places so each claim fetches several jobs.
   const enough = Math.max(1, Math.floor(capacity / 4))
-  if (backlog && limit < enough && (running > 0 || claimsInFlight > 0)) return awaitSlot
+  if (backlog && limit < enough && (running > 0 || claimsInFlight > 0)) return awaitPlace
   // Outcomes waiting to be recorded ride along, so one round trip reports them and fetches more work. A claim
   // for a single job goes alone: the flush records them meanwhile without delaying it. After a failed claim
   // they go apart too, so outcomes the driver cannot store never hold up claiming.

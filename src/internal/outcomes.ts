@@ -1,5 +1,5 @@
 /**
- * Attempt outcomes on their way to the driver: buffered as attempts end, recorded in batches (riding along
+ * Attempt outcomes on their way to the driver: buffered as attempts end, stored in batches (riding along
  * with a claim, or flushed on their own), and their events published once they are stored.
  */
 import { Clock, Effect, Either } from "effect"
@@ -18,7 +18,7 @@ export interface Settled {
 export const retryDelayMs = (failures: number) => Math.min(5_000, 100 * 2 ** Math.min(failures, 6))
 
 /**
- * The outcome buffer of one worker: `settle` adds, a claim `take`s a batch along (then `recorded` ends it),
+ * The outcome buffer of one worker: `settle` adds, a claim `take`s a batch along (then `batchEnded` ends it),
  * `flushLoop` writes what no claim took, `flushAll` waits until everything settled so far is stored.
  */
 export const makeOutcomes = (
@@ -41,7 +41,7 @@ export const makeOutcomes = (
     flushSignal.notify()
   }
 
-  /** Takes the buffered outcomes for one driver call; they count as in flight until `recorded`. */
+  /** Takes the buffered outcomes for one driver call; they count as in flight until `batchEnded`. */
   const take = (): ReadonlyArray<Settled> => {
     const batch = buffered
     buffered = []
@@ -58,7 +58,7 @@ export const makeOutcomes = (
    * Ends a driver call that carried `batch`: on success publishes the events of the outcomes stored (the
    * lost ones run again elsewhere); on failure puts the batch back to be retried.
    */
-  const recorded = (batch: ReadonlyArray<Settled>, result: Either.Either<ReadonlyArray<string>, unknown>) =>
+  const batchEnded = (batch: ReadonlyArray<Settled>, result: Either.Either<ReadonlyArray<string>, unknown>) =>
     Effect.clockWith((clock) => {
       if (batch.length === 0) return Effect.void
       inFlight--
@@ -78,7 +78,7 @@ export const makeOutcomes = (
       if (buffered.length === 0 && inFlight === 0) idleSignal.notify()
       return lost.size === 0
         ? Effect.void
-        : Effect.logWarning(`Lease lost before ${lost.size} attempt(s) could be recorded; they run again`)
+        : Effect.logWarning(`Lease lost before ${lost.size} attempt(s) could be stored; they run again`)
     })
 
   const flushOnce = Effect.gen(function*() {
@@ -87,10 +87,10 @@ export const makeOutcomes = (
     const now = yield* Clock.currentTimeMillis
     const { outcomes, removeOnComplete } = request(batch)
     const result = yield* Effect.either(driver.finish({ outcomes, removeOnComplete, now })).pipe(
-      // Cut short by a shutdown deadline: the batch is still unrecorded, and is reported as such.
-      Effect.onInterrupt(() => recorded(batch, Either.left("interrupted")))
+      // Cut short by a shutdown deadline: the batch is still unstored, and is reported as such.
+      Effect.onInterrupt(() => batchEnded(batch, Either.left("interrupted")))
     )
-    yield* recorded(batch, result)
+    yield* batchEnded(batch, result)
     if (Either.isLeft(result)) return yield* result.left
   })
 
@@ -140,5 +140,5 @@ export const makeOutcomes = (
       }
     })
 
-  return { settle, take, request, recorded, flushLoop, flushAll }
+  return { settle, take, request, batchEnded, flushLoop, flushAll }
 }

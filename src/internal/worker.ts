@@ -1,6 +1,6 @@
 /**
  * The worker pool behind `JobQueue`: the claim loop, one fiber per running job, lease renewal and the
- * graceful drain (outcomes are recorded by `outcomes.ts`).
+ * graceful drain (outcomes are stored by `outcomes.ts`).
  */
 import { Clock, Deferred, Effect, Either, Fiber, FiberId, Runtime, Stream } from "effect"
 import { ANY_JOB, type ClaimedJob, type JobDriverShape, type Outcome } from "../JobDriver.js"
@@ -17,7 +17,7 @@ interface WorkerOptions {
   readonly owner: string
   readonly concurrency: number
   /**
-   * Jobs claimed ahead of free slots while a backlog lasts, held leased until a slot frees; `"auto"` holds
+   * Jobs claimed ahead of free places while a backlog lasts, held leased until a place frees; `"auto"` holds
    * what the recent run times say will start within `AUTO_PREFETCH_HORIZON_MS`, up to `AUTO_PREFETCH_MAX`.
    */
   readonly prefetch: number | "auto"
@@ -53,7 +53,7 @@ export const makeWorker = (
     /** Claimed ahead (see `prefetch`), in claim order; leased and renewed like running jobs. */
     let prefetched: Array<ClaimedJob> = []
     const workSignal = makeSignal()
-    const slotSignal = makeSignal()
+    const placeSignal = makeSignal()
     /** Notified when a job becomes leased here, so an idle renew loop starts ticking again. */
     const leasedSignal = makeSignal()
     let stopping = false
@@ -61,7 +61,7 @@ export const makeWorker = (
     const clock = yield* Effect.clock
     /** Attempt run times, smoothed; `undefined` until one finished. */
     let meanRunMs: number | undefined
-    /** How many jobs to hold ahead of the slots now. */
+    /** How many jobs to hold ahead of the places now. */
     const prefetch = (): number =>
       options.prefetch === "auto" ? autoPrefetch(options.concurrency, meanRunMs) : options.prefetch
     const runHooks = options.middleware.flatMap((middleware) => middleware.run === undefined ? [] : [middleware.run])
@@ -94,7 +94,7 @@ export const makeWorker = (
           meanRunMs = smoothRunTime(meanRunMs, clock.unsafeCurrentTimeMillis() - entry.startedAt)
         }
         running.delete(id)
-        slotSignal.notify()
+        placeSignal.notify()
         const next = stopping ? undefined : prefetched.shift()
         return next === undefined ? Effect.void : start(next)
       })
@@ -136,8 +136,8 @@ export const makeWorker = (
       }, { concurrency: "unbounded", discard: true })
 
     // The claim loop's counters (see `ClaimCounters`). Under a backlog two claims run at once, each for half
-    // the slots, so the driver works on one while the worker runs the jobs of the other; together they never
-    // lease more than the free slots (and `prefetch`).
+    // the places, so the driver works on one while the worker runs the jobs of the other; together they never
+    // lease more than the free places (and `prefetch`).
     let backlog = false
     let claimsInFlight = 0
     let reserved = 0
@@ -157,7 +157,7 @@ export const makeWorker = (
           now,
           ...(carried.length === 0 ? {} : { finishing: outcomes.request(carried) })
         }))
-        yield* outcomes.recorded(carried, Either.map(result, (claimed) => claimed.lost))
+        yield* outcomes.batchEnded(carried, Either.map(result, (claimed) => claimed.lost))
         reserved -= limit
         if (Either.isLeft(result)) {
           failures++
@@ -183,7 +183,7 @@ export const makeWorker = (
         if (!next.backlog) restUntil = next.restUntil
       }).pipe(Effect.ensuring(Effect.sync(() => {
         claimsInFlight--
-        slotSignal.notify()
+        placeSignal.notify()
       })))
 
     const claimLoop = Effect.gen(function*() {
@@ -209,8 +209,8 @@ export const makeWorker = (
           const wait = plan.until - (yield* Clock.currentTimeMillis)
           if (wait === Infinity) yield* workSignal.wait
           else if (wait > 0) yield* Effect.race(Effect.sleep(wait), workSignal.wait)
-        } else if (plan._tag === "AwaitSlot") {
-          yield* slotSignal.wait
+        } else if (plan._tag === "AwaitPlace") {
+          yield* placeSignal.wait
         } else {
           claimsInFlight++
           reserved += plan.limit
@@ -218,7 +218,7 @@ export const makeWorker = (
         }
       }
       // Claims in flight hand their jobs back (see `stopping` in claimOnce) before the loop ends.
-      while (claimsInFlight > 0) yield* slotSignal.wait
+      while (claimsInFlight > 0) yield* placeSignal.wait
     })
 
     const renewLoop = Effect.gen(function*() {
@@ -280,7 +280,7 @@ export const makeWorker = (
             yield* stopAttempts(left, "shutdown", Math.min(now, deadline) + RELEASE_MARGIN_MS / 2)
             break
           }
-          yield* Effect.raceAll([slotSignal.wait, Effect.sleep(deadline - now), Effect.asVoid(Deferred.await(hurry))])
+          yield* Effect.raceAll([placeSignal.wait, Effect.sleep(deadline - now), Effect.asVoid(Deferred.await(hurry))])
         }
       })
 
@@ -338,7 +338,7 @@ export const makeWorker = (
         stopping = true
         release(takePrefetched(() => true))
         workSignal.notify()
-        slotSignal.notify()
+        placeSignal.notify()
         // A claim in flight still hands its jobs back and records the outcomes it carried; one that hangs
         // past the deadline is abandoned (its jobs come back through their leases).
         const claimsEnded = Effect.flatMap(Clock.currentTimeMillis, (now) =>

@@ -25,30 +25,30 @@ const idle: ClaimCounters = {
 }
 
 const claim = (limit: number, carryOutcomes = true): ClaimPlan => ({ _tag: "Claim", limit, carryOutcomes })
-const awaitSlot: ClaimPlan = { _tag: "AwaitSlot" }
+const awaitPlace: ClaimPlan = { _tag: "AwaitPlace" }
 
 describe("planClaim", () => {
   const cases: ReadonlyArray<[string, Partial<ClaimCounters>, ClaimPlan]> = [
-    ["an idle worker claims every free slot", {}, claim(10)],
-    ["a single free slot claims alone, without carrying outcomes", { running: 9 }, claim(1, false)],
+    ["an idle worker claims every free place", {}, claim(10)],
+    ["a single free place claims alone, without carrying outcomes", { running: 9 }, claim(1, false)],
     ["after a failed claim outcomes go apart", { failures: 1 }, claim(10, false)],
-    ["no free slot: wait", { running: 10 }, awaitSlot],
-    ["held and reserved slots count as taken", { running: 4, prefetched: 3, reserved: 3 }, awaitSlot],
-    ["without a backlog, one claim at a time", { claimsInFlight: 1 }, awaitSlot],
+    ["no free place: wait", { running: 10 }, awaitPlace],
+    ["held and reserved places count as taken", { running: 4, prefetched: 3, reserved: 3 }, awaitPlace],
+    ["without a backlog, one claim at a time", { claimsInFlight: 1 }, awaitPlace],
     ["a rest is kept while no claim is in flight", { restUntil: 5_000 }, { _tag: "Rest", until: 5_000 }],
-    ["a claim in flight comes before a rest", { restUntil: 5_000, claimsInFlight: 1 }, awaitSlot],
-    ["a backlog splits the slots between two claims", { backlog: true }, claim(5)],
+    ["a claim in flight comes before a rest", { restUntil: 5_000, claimsInFlight: 1 }, awaitPlace],
+    ["a backlog splits the places between two claims", { backlog: true }, claim(5)],
     ["a backlog allows a second claim in flight", { backlog: true, claimsInFlight: 1, reserved: 5 }, claim(5)],
-    ["but not a third", { backlog: true, claimsInFlight: 2, reserved: 10 }, awaitSlot],
-    ["a backlog waits for a few free slots while busy", { backlog: true, running: 9 }, awaitSlot],
+    ["but not a third", { backlog: true, claimsInFlight: 2, reserved: 10 }, awaitPlace],
+    ["a backlog waits for a few free places while busy", { backlog: true, running: 9 }, awaitPlace],
     ["a backlog claims ahead up to prefetch", { backlog: true, prefetch: 10, running: 10 }, claim(10)],
-    ["prefetch counts only under a backlog", { prefetch: 10, running: 10 }, awaitSlot],
+    ["prefetch counts only under a backlog", { prefetch: 10, running: 10 }, awaitPlace],
     ["concurrency 1 claims one at a time even under a backlog", {
       concurrency: 1,
       backlog: true,
       claimsInFlight: 1,
       reserved: 1
-    }, awaitSlot]
+    }, awaitPlace]
   ]
   it.each(cases)("%s", (_, counters, expected) => {
     assert.deepStrictEqual(planClaim({ ...idle, ...counters }), expected)

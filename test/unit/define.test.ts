@@ -5,7 +5,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Chunk, Effect, Exit, Option, Schema } from "effect"
 import { JobParameters, JobQueue, memoryDriver } from "effect-jobs"
-import { buildDriver, record, startQueue, waitFor } from "../../src/testing/conformance/harness.js"
+import { buildDriver, storedJob, startQueue, waitFor } from "../../src/testing/conformance/harness.js"
 import { withMemoryQueue } from "./support.js"
 
 class SendEmail extends JobParameters<SendEmail>()("SendEmail", { to: Schema.String }) {}
@@ -32,7 +32,7 @@ describe("declared job kinds", () => {
       const resize = yield* gateway.queue.pushByName("Resize", { width: 640 }, { priority: 5 })
       yield* waitFor(worker.events, "Completed", resize)
       assert.deepStrictEqual(ran, ["email ada@example.com", "resize 640"])
-      assert.strictEqual((yield* record(driver, resize)).priority, 5, "push options apply as for push")
+      assert.strictEqual((yield* storedJob(driver, resize)).priority, 5, "push options apply as for push")
     }))
 
   it.scoped("pushByName validates declared kinds like registered ones, writing nothing on bad input", () =>
@@ -59,7 +59,7 @@ describe("declared job kinds", () => {
       const first = yield* waitFor(events, "Started")
       assert.strictEqual(first.jobId, resize)
       yield* waitFor(events, "Completed", resize)
-      const stored = yield* record(driver, email)
+      const stored = yield* storedJob(driver, email)
       assert.strictEqual(stored.state, "pending")
       assert.strictEqual(stored.attempts, 0)
       assert.isUndefined(stored.leaseOwner)

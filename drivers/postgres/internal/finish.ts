@@ -47,7 +47,7 @@ const finishParameters = (outcomes: ReadonlyArray<Outcome>, now: number, removeO
  * for another reason than its data (connection lost, timeout): then nothing of the failed statement is
  * stored, and sending the same outcomes again is safe.
  */
-export const recordOutcomes = (
+export const storeOutcomes = (
   run: RunFinishQuery,
   outcomes: ReadonlyArray<Outcome>,
   now: number,

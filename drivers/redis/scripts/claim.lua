@@ -71,7 +71,7 @@ local function claimProblem(fields)
   return nil
 end
 
-local lost = ARGV[6] == "[]" and {} or recordOutcomes(base, now, ARGV[5] == "1", ARGV[6])
+local lost = ARGV[6] == "[]" and {} or storeOutcomes(base, now, ARGV[5] == "1", ARGV[6])
 local result = { -1, #lost }
 for _, id in ipairs(lost) do table.insert(result, id) end
 if redis.call("EXISTS", base .. KEY_PAUSED) == 1 then return cjson.encode(result) end

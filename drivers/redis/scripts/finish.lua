@@ -13,4 +13,4 @@
 ]]
 --! include jobs
 --! include outcomes
-return recordOutcomes(KEYS[1], tonumber(ARGV[1]), ARGV[2] == "1", ARGV[3])
+return storeOutcomes(KEYS[1], tonumber(ARGV[1]), ARGV[2] == "1", ARGV[3])

@@ -4,7 +4,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Option } from "effect"
 import { Backoff } from "../../index.js"
-import { type MakeDriverLayer, record, setup, Tick, waitFor } from "./harness.js"
+import { type MakeDriverLayer, storedJob, setup, Tick, waitFor } from "./harness.js"
 
 export const controlCases = (makeDriver: MakeDriverLayer) =>
   describe("control", () => {
@@ -40,7 +40,7 @@ export const controlCases = (makeDriver: MakeDriverLayer) =>
         yield* Deferred.await(interrupted)
         const after = yield* queue.push(new Tick({ n: 2 }))
         yield* waitFor(events, "Completed", after)
-        const stored = yield* record(driver, id)
+        const stored = yield* storedJob(driver, id)
         assert.strictEqual(stored.state, "cancelled")
         assert.isUndefined(stored.leaseOwner)
       }))
@@ -54,7 +54,7 @@ export const controlCases = (makeDriver: MakeDriverLayer) =>
         const id = yield* queue.push(new Tick({ n: 1 }))
         const claimed = yield* driver.claim({ names: ["Tick"], limit: 10, owner: "probe", leaseMs: 1_000, now: 0 })
         assert.strictEqual(claimed.jobs.length, 0)
-        assert.strictEqual((yield* record(driver, id)).state, "pending")
+        assert.strictEqual((yield* storedJob(driver, id)).state, "pending")
         yield* queue.resume
         assert.isFalse(yield* queue.isPaused)
         yield* waitFor(events, "Completed", id)

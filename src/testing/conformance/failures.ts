@@ -4,7 +4,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Option, TestClock } from "effect"
 import { Backoff, HandlerError } from "../../index.js"
-import { eventually, Greet, type MakeDriverLayer, record, setup, Tick, waitFor } from "./harness.js"
+import { eventually, Greet, type MakeDriverLayer, storedJob, setup, Tick, waitFor } from "./harness.js"
 
 export const failureCases = (makeDriver: MakeDriverLayer) =>
   describe("failures", () => {
@@ -21,7 +21,7 @@ export const failureCases = (makeDriver: MakeDriverLayer) =>
         const first = yield* waitFor(events, "Retrying", id)
         assert.strictEqual(first.attempt, 1)
         assert.strictEqual(first.nextRunAt.getTime(), 10_000)
-        const stored = yield* record(driver, id)
+        const stored = yield* storedJob(driver, id)
         assert.strictEqual(stored.state, "pending")
         assert.strictEqual(stored.runAt, 10_000)
         assert.include(stored.lastError, "flaky call 1")
@@ -91,7 +91,7 @@ export const failureCases = (makeDriver: MakeDriverLayer) =>
         const [broken, next] = yield* queue.pushMany([new Tick({ n: 1 }), new Tick({ n: 2 })])
         yield* waitFor(events, "Failed", broken)
         yield* waitFor(events, "Completed", next)
-        assert.include((yield* record(driver, broken!)).lastError, "half an emoji: \ufffd, then more")
+        assert.include((yield* storedJob(driver, broken!)).lastError, "half an emoji: \ufffd, then more")
       }))
 
     it.scoped("an error with a NUL character is stored readable, and it never keeps other outcomes from being recorded", () =>
@@ -105,7 +105,7 @@ export const failureCases = (makeDriver: MakeDriverLayer) =>
           Effect.map(queue.counts, (counts) => counts.completed === 30 && counts.failed === 1 ? Option.some(counts) : Option.none())
         )
         assert.strictEqual(counts.active + counts.pending, 0)
-        const stored = yield* record(driver, broken!)
+        const stored = yield* storedJob(driver, broken!)
         assert.strictEqual(stored.state, "failed")
         assert.include(stored.lastError, "bad\ufffdbyte")
         assert.notInclude(stored.lastError, "\u0000")
@@ -172,12 +172,12 @@ export const failureCases = (makeDriver: MakeDriverLayer) =>
         const good = yield* queue.push(new Greet({ name: "fine" }))
         yield* waitFor(events, "Completed", good)
         for (const id of [wrongShape!.id, notJson!.id]) {
-          const stored = yield* record(driver, id)
+          const stored = yield* storedJob(driver, id)
           assert.strictEqual(stored.state, "failed")
           assert.strictEqual(stored.attempts, 1)
           assert.include(stored.lastError, "does not decode")
         }
-        assert.include((yield* record(driver, wrongShape!.id)).lastError, "Expected string")
+        assert.include((yield* storedJob(driver, wrongShape!.id)).lastError, "Expected string")
         assert.deepStrictEqual(ran, ["fine"])
       }))
 

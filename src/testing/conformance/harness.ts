@@ -110,7 +110,7 @@ export const eventually = <A, E>(
   })
 
 /** The driver's record of a job, which must exist. */
-export const record = (driver: JobDriverShape, id: string): Effect.Effect<JobRecord> =>
+export const storedJob = (driver: JobDriverShape, id: string): Effect.Effect<JobRecord> =>
   driver.get({ id }).pipe(
     Effect.orDie,
     Effect.flatMap(Option.match({
@@ -122,7 +122,7 @@ export const record = (driver: JobDriverShape, id: string): Effect.Effect<JobRec
 /** Asserts that each job was released: back to pending, no attempt used, no lease. */
 export const assertReleased = (driver: JobDriverShape, ids: ReadonlyArray<string>): Effect.Effect<void> =>
   Effect.forEach(ids, (id) =>
-    Effect.map(record(driver, id), (stored) => {
+    Effect.map(storedJob(driver, id), (stored) => {
       assert.strictEqual(stored.state, "pending")
       assert.strictEqual(stored.attempts, 0)
       assert.isUndefined(stored.leaseOwner)

@@ -4,7 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Option, TestClock } from "effect"
-import { eventually, type MakeDriverLayer, record, setup, Tick, waitFor } from "./harness.js"
+import { eventually, type MakeDriverLayer, storedJob, setup, Tick, waitFor } from "./harness.js"
 import type { Outcome } from "../../index.js"
 
 const leaseMs = 15_000
@@ -19,7 +19,7 @@ export const leaseCases = (makeDriver: MakeDriverLayer) =>
         const ghost = yield* driver.claim({ names: ["Tick"], limit: 5, owner: "ghost", leaseMs, now: 0 })
         assert.deepStrictEqual(ghost.jobs.map((job) => [job.id, job.attempt]), [[id, 1]])
         yield* queue.registerJob(Tick, () => Effect.void)
-        const stored = yield* record(driver, id)
+        const stored = yield* storedJob(driver, id)
         assert.strictEqual(stored.state, "active")
         assert.strictEqual(stored.leaseOwner, "ghost")
         yield* TestClock.adjust(leaseMs + 1)
@@ -50,7 +50,7 @@ export const leaseCases = (makeDriver: MakeDriverLayer) =>
         assert.deepStrictEqual([...lost], [id, id, id, id])
         assert.deepStrictEqual([...(yield* driver.renew({ ids: [id], owner: "late", leaseMs, now: leaseMs + 2 }))], [id])
         assert.isFalse(yield* driver.setProgress({ id, owner: "late", progress: 99 }))
-        const during = yield* record(driver, id)
+        const during = yield* storedJob(driver, id)
         assert.strictEqual(during.state, "active")
         assert.strictEqual(during.attempts, 2)
         assert.notStrictEqual(during.leaseOwner, "late")
@@ -74,8 +74,8 @@ export const leaseCases = (makeDriver: MakeDriverLayer) =>
           { _tag: "Failed", id: b!, owner: "other", error: "x" }
         ])
         assert.deepStrictEqual([paused.jobs.length, [...paused.lost]], [0, [b]])
-        assert.strictEqual((yield* record(driver, a!)).state, "completed")
-        assert.strictEqual((yield* record(driver, b!)).state, "active")
+        assert.strictEqual((yield* storedJob(driver, a!)).state, "completed")
+        assert.strictEqual((yield* storedJob(driver, b!)).state, "active")
         yield* driver.resume
         // Released before the claim, so the same call can hand the job out again, ahead of the later push.
         const resumed = yield* claimCarrying(2, [{ _tag: "Released", id: b!, owner: "w" }])
@@ -95,12 +95,12 @@ export const leaseCases = (makeDriver: MakeDriverLayer) =>
           const now = step * (leaseMs / 3)
           yield* eventually(
             `lease renewed at step ${step}`,
-            record(driver, id).pipe(Effect.map((job) =>
+            storedJob(driver, id).pipe(Effect.map((job) =>
               job.leaseExpiresAt !== undefined && job.leaseExpiresAt > now + 1 ? Option.some(job) : Option.none()
             ))
           )
         }
-        const stored = yield* record(driver, id)
+        const stored = yield* storedJob(driver, id)
         assert.strictEqual(stored.state, "active")
         assert.strictEqual(stored.attempts, 1)
         yield* Deferred.succeed(proceed, undefined)
@@ -117,7 +117,7 @@ export const leaseCases = (makeDriver: MakeDriverLayer) =>
         yield* queue.registerJob(Tick, () => Effect.sync(() => (ran = true)))
         yield* TestClock.adjust(leaseMs + 1)
         yield* waitFor(events, "Failed", id)
-        const stored = yield* record(driver, id)
+        const stored = yield* storedJob(driver, id)
         assert.strictEqual(stored.state, "failed")
         assert.include(stored.lastError, "lease expired")
         assert.isFalse(ran)

@@ -3,7 +3,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Deferred, Effect, Option, TestClock } from "effect"
-import { Greet, type MakeDriverLayer, record, setup, Tick, Unhandled, waitFor, waitForAll } from "./harness.js"
+import { Greet, type MakeDriverLayer, storedJob, setup, Tick, Unhandled, waitFor, waitForAll } from "./harness.js"
 
 export const lifecycleCases = (makeDriver: MakeDriverLayer) =>
   describe("lifecycle", () => {
@@ -102,7 +102,7 @@ export const lifecycleCases = (makeDriver: MakeDriverLayer) =>
         yield* queue.registerJob(Greet, () => Effect.void)
         const handled = yield* queue.push(new Greet({ name: "x" }))
         yield* waitFor(events, "Completed", handled)
-        const stored = yield* record(driver, unhandled)
+        const stored = yield* storedJob(driver, unhandled)
         assert.strictEqual(stored.state, "pending")
         assert.strictEqual(stored.attempts, 0)
       }))

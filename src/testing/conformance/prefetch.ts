@@ -7,7 +7,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Deferred, Effect, Fiber, Option, TestClock } from "effect"
 import type { JobDriverShape, JobQueueOptions } from "../../index.js"
-import { assertReleased, eventually, type MakeDriverLayer, realPause, record, setup, Tick, waitFor, waitForAll } from "./harness.js"
+import { assertReleased, eventually, type MakeDriverLayer, realPause, storedJob, setup, Tick, waitFor, waitForAll } from "./harness.js"
 
 /** Waits until the driver counts exactly `active` active jobs. */
 const activeCount = (driver: JobDriverShape, active: number) =>
@@ -50,7 +50,7 @@ export const prefetchCases = (makeDriver: MakeDriverLayer) =>
         yield* realPause(20)
         yield* Deferred.succeed(proceed, undefined)
         yield* Fiber.join(closing)
-        assert.strictEqual((yield* record(driver, ids[0]!)).state, "completed")
+        assert.strictEqual((yield* storedJob(driver, ids[0]!)).state, "completed")
         yield* assertReleased(driver, ids.slice(1))
       }))
 
@@ -62,7 +62,7 @@ export const prefetchCases = (makeDriver: MakeDriverLayer) =>
         yield* Deferred.succeed(proceed, undefined)
         yield* waitForAll(events, "Completed", [ids[0]!, ids[2]!, ids[3]!])
         assert.deepStrictEqual(ran, [1, 3, 4])
-        assert.strictEqual((yield* record(driver, ids[1]!)).state, "cancelled")
+        assert.strictEqual((yield* storedJob(driver, ids[1]!)).state, "cancelled")
       }))
 
     it.scoped("by default holds jobs ahead once short jobs have run", () =>
@@ -112,7 +112,7 @@ export const prefetchCases = (makeDriver: MakeDriverLayer) =>
         }
         const now = yield* Clock.currentTimeMillis
         for (const id of ids.slice(1)) {
-          yield* eventually(`lease of ${id} renewed past ${now}`, record(driver, id).pipe(
+          yield* eventually(`lease of ${id} renewed past ${now}`, storedJob(driver, id).pipe(
             Effect.map((job) => (job.leaseExpiresAt ?? 0) > now ? Option.some(job) : Option.none())
           ))
         }

@@ -6,7 +6,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Clock, Effect, ExecutionStrategy, Exit, HashMap, Logger, Option, Scope, TestClock } from "effect"
 import { cronNicknames, DriverError, everyMinute, type JobDriverShape, type ScheduleOptions } from "../../index.js"
-import { buildDriver, eventually, type MakeDriverLayer, record, startQueue, Tick, waitFor } from "./harness.js"
+import { buildDriver, eventually, type MakeDriverLayer, storedJob, startQueue, Tick, waitFor } from "./harness.js"
 
 const minute = 60_000
 
@@ -143,7 +143,7 @@ export const schedulingCases = (makeDriver: MakeDriverLayer) =>
         assert.isFalse(yield* take("a", now, 2))
         assert.isFalse(yield* take("a", now - minute))
         assert.isTrue(yield* take("b", now - minute))
-        assert.strictEqual((yield* record(driver, slotJob("a", now))).payload, JSON.stringify({ n: 1 }))
+        assert.strictEqual((yield* storedJob(driver, slotJob("a", now))).payload, JSON.stringify({ n: 1 }))
         // Removed jobs stay taken.
         assert.strictEqual(yield* driver.cancel({ id: slotJob("a", now), now }), "cancelled")
         assert.strictEqual(yield* driver.prune({ state: "cancelled", finishedBefore: now + 1, limit: 10 }), 1)
@@ -155,7 +155,7 @@ export const schedulingCases = (makeDriver: MakeDriverLayer) =>
         // A job already stored under the slot's id is kept as it is.
         yield* driver.push({ jobs: [{ ...job("d", now).job, payload: JSON.stringify({ n: 9 }) }], now })
         assert.isTrue(yield* take("d", now))
-        assert.strictEqual((yield* record(driver, slotJob("d", now))).payload, JSON.stringify({ n: 9 }))
+        assert.strictEqual((yield* storedJob(driver, slotJob("d", now))).payload, JSON.stringify({ n: 9 }))
         assert.strictEqual((yield* driver.counts({ now })).pending, 4)
       }))
 

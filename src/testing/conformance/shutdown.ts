@@ -12,7 +12,7 @@ import {
   Greet,
   type MakeDriverLayer,
   realPause,
-  record,
+  storedJob,
   setup,
   startQueue,
   Tick,
@@ -49,8 +49,8 @@ export const shutdownCases = (makeDriver: MakeDriverLayer) =>
         yield* realPause(20)
         yield* Deferred.succeed(proceed, undefined)
         yield* Fiber.join(closing)
-        assert.strictEqual((yield* record(driver, running)).state, "completed")
-        const untouched = yield* record(driver, late)
+        assert.strictEqual((yield* storedJob(driver, running)).state, "completed")
+        const untouched = yield* storedJob(driver, late)
         assert.strictEqual(untouched.state, "pending")
         assert.strictEqual(untouched.attempts, 0)
       }))
@@ -79,7 +79,7 @@ export const shutdownCases = (makeDriver: MakeDriverLayer) =>
         yield* second.queue.registerJob(Tick, () => Effect.void)
         const done = yield* waitFor(second.events, "Completed", id)
         assert.strictEqual(done.attempt, 1)
-        yield* eventually("job completed", record(first.driver, id).pipe(
+        yield* eventually("job completed", storedJob(first.driver, id).pipe(
           Effect.map((job) => job.state === "completed" ? Option.some(job) : Option.none())
         ))
       }))
@@ -102,14 +102,14 @@ export const shutdownCases = (makeDriver: MakeDriverLayer) =>
         assert.isTrue(Option.isNone(yield* Fiber.poll(interrupting)), "the interruption waits for the running job")
         yield* Deferred.succeed(proceed, undefined)
         yield* Fiber.join(interrupting)
-        const finished = yield* record(driver, id)
+        const finished = yield* storedJob(driver, id)
         assert.deepInclude(finished, { state: "completed", attempts: 1 })
 
         // A worker loop that outlived its scope would claim this job on its wake-up.
         const pusher = yield* startQueue(driver, { concurrency: 0 })
         const late = yield* pusher.queue.push(new Tick({ n: 2 }))
         yield* realPause(50)
-        assert.deepInclude(yield* record(driver, late), { state: "pending", attempts: 0 })
+        assert.deepInclude(yield* storedJob(driver, late), { state: "pending", attempts: 0 })
       }))
 
     it.scoped("the handler registrations and the queue of one closing scope share one deadline", () =>

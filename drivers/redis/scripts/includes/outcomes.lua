@@ -5,7 +5,7 @@
 -- Released; error and runAt are "" where the tag has none. Completed and Failed end the job; Retry puts it back
 -- to pending due at runAt with the error stored; Released puts it back at once with its original runAt and the
 -- attempt not counted. Returns the ids whose lease was not held (those outcomes are ignored).
-local function recordOutcomes(base, now, removeOnComplete, encoded)
+local function storeOutcomes(base, now, removeOnComplete, encoded)
   local lost = {}
   local woken = {}
   local removed = {}
