@@ -33,7 +33,7 @@ import type { JobParametersInstance, JobParametersSchema } from "./JobParameters
 import type { PushOptions } from "./internal/encode.js"
 import { checkEventsCapacity, type EventsCapacity, makeEventHub } from "./internal/events.js"
 import { parseCron, refuseUnpushable, runSchedule, type ScheduleOptions, slotId } from "./internal/scheduler.js"
-import { integerAtLeast, nonNegativeInteger, queueDefaults, resolveJobSetting } from "./internal/options.js"
+import { durationAtLeast, integerAtLeast, nonNegativeInteger, queueDefaults, resolveJobSetting } from "./internal/options.js"
 import { kindOf, makePushPipeline } from "./internal/pushPipeline.js"
 import { keepsNone, makePruner, retentionRule } from "./internal/retention.js"
 import { makeWorker } from "./internal/worker.js"
@@ -231,7 +231,7 @@ export const make = (
     const pruner = makePruner(
       driver,
       removeOnComplete ? rules.slice(1) : rules,
-      Duration.toMillis(retention.interval ?? queueDefaults.retention.interval)
+      yield* durationAtLeast("retention.interval", retention.interval ?? queueDefaults.retention.interval, 1)
     )
     const pipeline = makePushPipeline({ maxPayloadBytes: checked.maxPayloadBytes, middleware: options.middleware })
     const queueSettings = { maxAttempts: checked.maxAttempts, backoff: options.backoff ?? queueDefaults.backoff }
@@ -251,9 +251,13 @@ export const make = (
       owner: options.workerId ?? `worker-${globalThis.crypto.randomUUID()}`,
       concurrency: checked.concurrency,
       prefetch: checked.prefetch,
-      leaseMs: Duration.toMillis(options.leaseDuration ?? queueDefaults.leaseDuration),
-      pollIntervalMs: Duration.toMillis(options.pollInterval ?? queueDefaults.pollInterval),
-      shutdownTimeoutMs: Duration.toMillis(options.shutdownTimeout ?? queueDefaults.shutdownTimeout),
+      leaseMs: yield* durationAtLeast("leaseDuration", options.leaseDuration ?? queueDefaults.leaseDuration, 1),
+      pollIntervalMs: yield* durationAtLeast("pollInterval", options.pollInterval ?? queueDefaults.pollInterval, 1),
+      shutdownTimeoutMs: yield* durationAtLeast(
+        "shutdownTimeout",
+        options.shutdownTimeout ?? queueDefaults.shutdownTimeout,
+        0
+      ),
       removeOnComplete,
       middleware: options.middleware ?? [],
       stored: pruner.stored,

@@ -2,8 +2,7 @@
  * Options in one place: the queue's defaults, the order in which a job's settings override each other, and
  * the checks that turn a nonsensical option into an `InvalidOption` naming it.
  */
-import { Effect } from "effect"
-import type { Duration } from "effect"
+import { Duration, Effect, Option } from "effect"
 import { type Backoff, defaultBackoff } from "../Backoff.js"
 import { InvalidOption } from "../QueueErrors.js"
 
@@ -68,6 +67,25 @@ export const integerAtLeast = (option: string, value: number, min: number): Effe
 /** `value` if it is a non-negative integer; otherwise an `InvalidOption` naming `option`. */
 export const nonNegativeInteger = (option: string, value: number): Effect.Effect<number, InvalidOption> =>
   integerAtLeast(option, value, 0)
+
+/**
+ * `input` in milliseconds if it is a duration of at least `minMs` (a finite one unless `infinite` allows it);
+ * otherwise an `InvalidOption` naming `option`.
+ */
+export const durationAtLeast = (
+  option: string,
+  input: Duration.DurationInput,
+  minMs: number
+): Effect.Effect<number, InvalidOption> => {
+  const decoded = Duration.decodeUnknown(input)
+  const millis = Option.map(decoded, Duration.toMillis)
+  return Option.isSome(millis) && millis.value >= minMs && Number.isFinite(millis.value)
+    ? Effect.succeed(millis.value)
+    : Effect.fail(invalid(
+      option,
+      `must be a finite duration of at least ${minMs} ms, got ${Duration.isDuration(input) ? Duration.format(input) : String(input)}`
+    ))
+}
 
 /** `problem` (a driver's reason for refusing `option`) as an `InvalidOption`, or nothing when there is none. */
 export const refuseOption = (option: string, problem: string | undefined): Effect.Effect<void, InvalidOption> =>

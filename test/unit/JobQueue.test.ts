@@ -3,7 +3,7 @@
  * their scopes, handler services and log annotations, the events stream, empty pushes and `layerConfig`.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Config, ConfigError, ConfigProvider, Context, Effect, Exit, Fiber, Option, Schema, Scope, Stream } from "effect"
+import { Chunk, Config, ConfigError, ConfigProvider, Context, Duration, Effect, Exit, Fiber, Option, Schema, Scope, Stream } from "effect"
 import { Backoff, InvalidOption, JobParameters, JobQueue, memoryDriver } from "effect-jobs"
 import { waitFor } from "../../src/testing/conformance/harness.js"
 import { awaitSuspended, recordingLogger, withMemoryQueue } from "./support.js"
@@ -151,6 +151,18 @@ describe("JobQueue", () => {
           [{ prefetch: -2 }, "prefetch", "prefetch must be a non-negative integer, got -2"],
           [{ maxAttempts: 0 }, "maxAttempts", "maxAttempts must be an integer >= 1, got 0"],
           [{ maxPayloadBytes: 0.5 }, "maxPayloadBytes", "maxPayloadBytes must be an integer >= 1, got 0.5"],
+          [{ leaseDuration: 0 }, "leaseDuration", "leaseDuration must be a finite duration of at least 1 ms, got 0"],
+          [{ pollInterval: "soon" as Duration.DurationInput }, "pollInterval", "pollInterval must be a finite duration of at least 1 ms, got soon"],
+          [
+            { shutdownTimeout: Duration.infinity },
+            "shutdownTimeout",
+            "shutdownTimeout must be a finite duration of at least 0 ms, got Infinity"
+          ],
+          [
+            { retention: { interval: Duration.infinity } },
+            "retention.interval",
+            "retention.interval must be a finite duration of at least 1 ms, got Infinity"
+          ],
           [
             { retention: { failed: { maxCount: -1 } } },
             "retention.failed.maxCount",
