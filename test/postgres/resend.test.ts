@@ -9,7 +9,13 @@ import { Effect, type Scope } from "effect"
 import { JobQueue } from "effect-jobs"
 import { postgresDriver } from "effect-jobs/postgres"
 import { type Proxy, startProxy } from "../support/proxy.js"
-import { chosenIdSettledByPushingAgain, generatedIdSettledByPushingAgain, Ping, type ThroughProxy } from "../support/resend.js"
+import {
+  chosenIdSettledByPushingAgain,
+  generatedIdSettledByPushingAgain,
+  Ping,
+  singlePushStoredOnce,
+  type ThroughProxy
+} from "../support/resend.js"
 import { databaseUrl, sql } from "../support/postgres.js"
 import { withSchema } from "./helpers.js"
 
@@ -39,14 +45,7 @@ const throughProxy: ThroughProxy = (body: (proxy: Proxy, schema: string) => Effe
 
 describe("postgres driver: a push whose reply was lost", () => {
   it.live("push() is sent again, returns one id, and exactly one job exists", () =>
-    throughProxy((proxy, schema) =>
-      Effect.gen(function*() {
-        const queue = yield* JobQueue
-        const dropped = proxy.dropReplyTo("lost-reply-single")
-        const id = yield* queue.push(new Ping({ tag: "lost-reply-single" }))
-        yield* Effect.promise(() => dropped)
-        expect(yield* storedIds(schema)).toEqual([id])
-      })))
+    singlePushStoredOnce(throughProxy, storedIds))
 
   it.live("pushMany() is sent again and stores each job once, in push order", () =>
     throughProxy((proxy, schema) =>

@@ -9,7 +9,13 @@ import { Redis } from "ioredis"
 import { JobQueue } from "effect-jobs"
 import { redisDriver } from "effect-jobs/redis"
 import { startProxy } from "../support/proxy.js"
-import { chosenIdSettledByPushingAgain, generatedIdSettledByPushingAgain, Ping, type ThroughProxy } from "../support/resend.js"
+import {
+  chosenIdSettledByPushingAgain,
+  generatedIdSettledByPushingAgain,
+  Ping,
+  singlePushStoredOnce,
+  type ThroughProxy
+} from "../support/resend.js"
 import { deletePrefix, redisUrl, uniquePrefix } from "../support/redis.js"
 
 const target = new URL(redisUrl)
@@ -40,15 +46,7 @@ const throughProxy: ThroughProxy = (body: (proxy: Awaited<ReturnType<typeof star
 
 describe("redis driver: a push whose reply was lost", () => {
   it.live("push() returns one id and exactly one job exists", () =>
-    throughProxy((proxy, prefix) =>
-      Effect.gen(function*() {
-        const queue = yield* JobQueue
-        const dropped = proxy.dropReplyTo("lost-reply-single")
-        const id = yield* queue.push(new Ping({ tag: "lost-reply-single" }))
-        yield* Effect.promise(() => dropped)
-        expect(yield* storedIds(prefix)).toEqual([id])
-        expect((yield* queue.counts).pending).toBe(1)
-      })))
+    singlePushStoredOnce(throughProxy, storedIds))
 
   it.live("pushMany() returns its ids once and exactly those jobs exist", () =>
     throughProxy((proxy, prefix) =>

@@ -18,6 +18,18 @@ export type ThroughProxy = (
 /** The ids of every job stored in a namespace, read without the proxy. */
 export type StoredIds = (namespace: string) => Effect.Effect<ReadonlyArray<string>>
 
+/** A push whose reply was dropped (its connection then cut) returns one id, and exactly that one job exists. */
+export const singlePushStoredOnce = (throughProxy: ThroughProxy, storedIds: StoredIds) =>
+  throughProxy((proxy, namespace) =>
+    Effect.gen(function*() {
+      const queue = yield* JobQueue
+      const dropped = proxy.dropReplyTo("lost-reply-single")
+      const id = yield* queue.push(new Ping({ tag: "lost-reply-single" }))
+      yield* Effect.promise(() => dropped)
+      expect(yield* storedIds(namespace)).toEqual([id])
+      expect((yield* queue.counts).pending).toBe(1)
+    }))
+
 /**
  * With a chosen id: the push fails with `PushOutcomeUnknown` naming the id although the job was stored; the
  * same call again, once the server is back, returns that id and leaves one job.
