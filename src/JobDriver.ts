@@ -13,6 +13,7 @@
  */
 import { Context } from "effect"
 import type { Effect, Option, Stream } from "effect"
+import type { JobDriverAdminShape } from "./JobDriverAdmin.js"
 import type { DriverError, PushOutcomeUnknown } from "./QueueErrors.js"
 import { completeDriver, type JobDriverImpl } from "./internal/completeDriver.js"
 
@@ -328,11 +329,12 @@ export type PruneRequest =
 
 /**
  * The driver port: one request object per operation. Drivers build it with `JobDriver.make`, which fills in
- * what a driver may leave out.
+ * what a driver may leave out. The operations behind `JobAdmin` (listing, bulk changes, schedules, instances)
+ * are described in `JobDriverAdmin`.
  *
  * @since 0.1.0
  */
-export interface JobDriverShape {
+export interface JobDriverShape extends JobDriverAdminShape {
   /** A short name for logs and errors: `memory`, `redis`, `postgres`. */
   readonly name: string
   /** Inserts jobs atomically (all or none) and wakes workers. Results are in input order. */
@@ -380,6 +382,7 @@ export interface JobDriverShape {
    * and records `slot` as that schedule's last slot, in one atomic step. Returns whether the slot was taken
    * (`false`: an equal or later slot came first, nothing was written). The record outlives the slot's job, so
    * a slot never runs twice however soon its job is removed. `job` carries a chosen `id` and no `uniqueKey`.
+   * A schedule removed with `removeSchedule` takes no slot (`false`) until it is registered again.
    */
   readonly pushScheduled: (request: ScheduledPush) => Effect.Effect<boolean, DriverError>
 }

@@ -14,7 +14,6 @@
  */
 import { Clock, Config, Context, Duration, Effect, Either, Layer, Option, ParseResult, Schema, Stream } from "effect"
 import type { ConfigError, Queue, Runtime, Scope } from "effect"
-import type { Backoff } from "./Backoff.js"
 import type { JobContext } from "./JobContext.js"
 import { type JobCounts, JobDriver } from "./JobDriver.js"
 import {
@@ -28,10 +27,11 @@ import {
 } from "./QueueErrors.js"
 import type { JobEvent } from "./JobEvent.js"
 import { fromRecord, type JobInfo } from "./JobInfo.js"
-import type { JobMiddleware } from "./JobMiddleware.js"
 import type { JobParametersInstance, JobParametersSchema } from "./JobParameters.js"
+import type { HandlerOptions, JobQueueOptions } from "./JobQueueOptions.js"
 import type { PushOptions } from "./internal/encode.js"
-import { checkEventsCapacity, type EventsCapacity, makeEventHub } from "./internal/events.js"
+import { checkEventsCapacity, makeEventHub } from "./internal/events.js"
+import { makeHeartbeat, removeInstance, thisInstance } from "./internal/heartbeat.js"
 import { parseCron, refuseUnpushable, runSchedule, type ScheduleOptions, slotId } from "./internal/scheduler.js"
 import { durationAtLeast, integerAtLeast, nonNegativeInteger, queueDefaults, resolveJobSetting } from "./internal/options.js"
 import { kindOf, makePushPipeline } from "./internal/pushPipeline.js"
@@ -41,96 +41,7 @@ import { makeWorker } from "./internal/worker.js"
 export type { PushOptions } from "./internal/encode.js"
 export type { EventsCapacity } from "./internal/events.js"
 export type { CatchUp, ScheduleOptions } from "./internal/scheduler.js"
-
-/**
- * How long, or how many, finished jobs of one state are kept: a duration, `"forever"`, or limits by age
- * and by count (a job goes when either says so).
- *
- * @since 0.1.0
- */
-export type KeepJobs =
-  | Duration.DurationInput
-  | "forever"
-  | { readonly maxAge?: Duration.DurationInput; readonly maxCount?: number }
-
-/**
- * How long, or how many, finished jobs are kept: a duration, `"forever"` (until removed), or
- * `{ maxAge, maxCount }` (a job goes when either says so). Keeping no completed jobs (`0`, or
- * `{ maxCount: 0 }`) deletes jobs as they complete (the fastest setting).
- *
- * @since 0.1.0
- */
-export interface RetentionOptions {
-  /** Default 1 hour. */
-  readonly completed?: KeepJobs
-  /** Default forever: failed jobs wait for a person to look at them. */
-  readonly failed?: KeepJobs
-  /** Default 1 day. */
-  readonly cancelled?: KeepJobs
-  /**
-   * How often, at most, old jobs are removed (default 1 minute): passes run as jobs finished here come due,
-   * one interval after start, and at least hourly.
-   */
-  readonly interval?: Duration.DurationInput
-}
-
-/**
- * @since 0.1.0
- */
-export interface JobQueueOptions {
-  /** Attempts run at once by this instance (default 10). `0` makes a push-only instance. */
-  readonly concurrency?: number
-  /**
-   * Jobs this instance may claim beyond its free places while a backlog lasts. They stay leased here and start
-   * as places free, saving round trips for short jobs. The default, `"auto"`, holds only as many as the recent
-   * run times say will start within 10 ms (at most 100, none until a job has finished); `0` never claims
-   * ahead, so other instances can take every job not yet running.
-   */
-  readonly prefetch?: number | "auto"
-  /** How long a claimed job stays leased without renewal (default 15 seconds). */
-  readonly leaseDuration?: Duration.DurationInput
-  /** How long shutdown waits for running attempts before releasing them (default 25 seconds). */
-  readonly shutdownTimeout?: Duration.DurationInput
-  /**
-   * Process signals that, received while the queue drains, release the running jobs at once so the process
-   * can exit (default `["SIGTERM", "SIGINT"]`: a second Ctrl-C stops now). `[]` leaves signals alone.
-   */
-  readonly releaseSignals?: ReadonlyArray<string>
-  /** The slow fallback poll for missed wake-ups (default 5 seconds). */
-  readonly pollInterval?: Duration.DurationInput
-  /** Default attempt limit for jobs that set none (default 3). */
-  readonly maxAttempts?: number
-  /** Default retry delays for jobs that set none (default exponential from 1 second). */
-  readonly backoff?: Backoff
-  /** Largest encoded payload accepted by push (default 1 MiB). */
-  readonly maxPayloadBytes?: number
-  readonly retention?: RetentionOptions
-  readonly middleware?: ReadonlyArray<JobMiddleware>
-  /**
-   * Job kinds this instance may push by name without running them, as `define` declares them: a push-only
-   * instance (`concurrency: 0`) can then `pushByName` jobs that other instances run.
-   */
-  readonly jobs?: ReadonlyArray<JobParametersSchema<any, any>>
-  /**
-   * How many events each `subscribe` (and each run of `events`) holds unread (default 1,000). A subscriber
-   * that falls further behind loses its oldest events; the others lose nothing. `"unbounded"` keeps every
-   * event until read, however much memory that takes.
-   */
-  readonly eventsCapacity?: EventsCapacity
-  /** Names this instance in leases and logs (default a random id). */
-  readonly workerId?: string
-}
-
-/**
- * Options for one handler; they override the job's defaults.
- *
- * @since 0.1.0
- */
-export interface HandlerOptions {
-  readonly maxAttempts?: number
-  readonly backoff?: Backoff
-  readonly timeout?: Duration.DurationInput
-}
+export type { HandlerOptions, JobQueueOptions, KeepJobs, RetentionOptions } from "./JobQueueOptions.js"
 
 /**
  * @since 0.1.0
@@ -247,8 +158,16 @@ export const make = (
           : Effect.die(new TypeError(`Two different job classes are named "${params.jobName}"; job names must be unique`))
       })
     yield* Effect.forEach(options.jobs ?? [], define, { discard: true })
+    const owner = options.workerId ?? `worker-${globalThis.crypto.randomUUID()}`
+    const heartbeatMs = yield* durationAtLeast(
+      "heartbeatInterval",
+      options.heartbeatInterval ?? queueDefaults.heartbeatInterval,
+      1
+    )
+    // Removed after the drain (finalizers run in reverse), so a draining instance stays listed.
+    yield* Effect.addFinalizer(() => removeInstance(driver, owner))
     const worker = yield* makeWorker(driver, events, {
-      owner: options.workerId ?? `worker-${globalThis.crypto.randomUUID()}`,
+      owner,
       concurrency: checked.concurrency,
       prefetch: checked.prefetch,
       leaseMs: yield* durationAtLeast("leaseDuration", options.leaseDuration ?? queueDefaults.leaseDuration, 1),
@@ -272,6 +191,13 @@ export const make = (
       pipeline.push(params, pushOptions, driver.push)
 
     yield* Effect.forkScoped(pruner.loop)
+    const heartbeat = makeHeartbeat(driver, thisInstance(owner, checked.concurrency, yield* Clock.currentTimeMillis), {
+      activity: worker.activity,
+      intervalMs: heartbeatMs
+    })
+    // The first beat before the queue is handed out, so an instance is listed as soon as it runs.
+    yield* heartbeat.beat
+    yield* Effect.forkScoped(heartbeat.loop)
 
     const registerJob = <A, I, E, R>(
       params: JobParametersSchema<A, I>,
@@ -296,6 +222,8 @@ export const make = (
           backoff: resolveJobSetting("backoff", levels),
           timeout: timeout === undefined ? undefined : Duration.decode(timeout)
         })
+        // Beat at once, so operators see the new job name without waiting for the next beat.
+        yield* heartbeat.beat
         yield* Effect.addFinalizer(() =>
           worker.unregister(name).pipe(Effect.ensuring(Effect.sync(() => schemas.delete(name))))
         )
@@ -352,7 +280,15 @@ export const make = (
               )
               return yield* pipeline.throughMiddleware(() => [outgoing], write)
             })
-          yield* Effect.forkScoped(runSchedule(parsed, scheduleOptions, key, pushSlot))
+          const register = Effect.flatMap(Clock.currentTimeMillis, (registeredAt) =>
+            driver.registerSchedule({
+              schedule: key,
+              cron,
+              timeZone: scheduleOptions.timeZone,
+              name: schema.jobName,
+              now: registeredAt
+            }))
+          yield* Effect.forkScoped(runSchedule(parsed, scheduleOptions, key, pushSlot, register))
         })
     } satisfies JobQueueShape
   })

@@ -120,6 +120,17 @@ export class InvalidSchedule extends Schema.TaggedError<InvalidSchedule>()("Inva
 }) {}
 
 /**
+ * A listing cursor that is not one the driver made for the same state and order (mistyped, or from another
+ * listing).
+ *
+ * @since 0.1.0
+ */
+export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()("InvalidCursor", {
+  cursor: Schema.String,
+  message: Schema.String
+}) {}
+
+/**
  * Any error `push` can fail with.
  *
  * @since 0.1.0

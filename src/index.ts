@@ -26,6 +26,30 @@ export type { JobContext } from "./JobContext.js"
 export * from "./JobDriver.js"
 
 /**
+ * The operating part of the driver port: listing, bulk changes, schedules and instances.
+ *
+ * @since 0.1.0
+ */
+export * from "./JobDriverAdmin.js"
+
+/**
+ * Operating a queue: listings, bulk retry and cancel, cleaning, schedules and instances.
+ *
+ * @since 0.1.0
+ */
+export {
+  type AdminFilter,
+  type CleanOptions,
+  JobAdmin,
+  type JobAdminShape,
+  JobDetails,
+  type JobPage,
+  type ListOptions,
+  type ScheduleInfo,
+  type TimeInput
+} from "./JobAdmin.js"
+
+/**
  * Errors a handler fails with to steer retries (`HandlerError.permanent`).
  *
  * @since 0.1.0

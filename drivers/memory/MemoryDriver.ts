@@ -13,53 +13,24 @@ import {
   type ClaimRequest,
   type ClaimResult,
   type CountsRequest,
-  generateJobId,
   type GetRequest,
   identifyJobs,
+  isFinishedState,
   type JobCounts,
   JobDriver,
   type JobDriverShape,
   type JobRecord,
-  type JobState,
-  type NewJob,
   type OutcomeBatch,
   type PruneRequest,
   type PushRequest,
-  type PushResult,
   type RenewRequest,
   type RetryRequest,
   type ScheduledPush,
   type SetProgressRequest
 } from "../../src/driver/index.js"
-import { Heap } from "./internal/heap.js"
-
-type StoredJob = { -readonly [K in keyof JobRecord]: JobRecord[K] }
-
-/** Where one stored job lives in memory; heap entries point at it. */
-interface Cell {
-  readonly job: StoredJob
-  /** Moves on whenever the job leaves a heap, so the heap entries made before are known stale. */
-  version: number
-  readonly seq: number
-}
-
-/** A heap entry; it is stale once its job has moved on (the cell's `version` changed). */
-interface Entry {
-  readonly cell: Cell
-  readonly version: number
-}
-
-const readyOrder = ({ cell: a }: Entry, { cell: b }: Entry): boolean =>
-  a.job.priority !== b.job.priority
-    ? a.job.priority > b.job.priority
-    : a.job.runAt !== b.job.runAt
-    ? a.job.runAt < b.job.runAt
-    : a.seq < b.seq
-
-const dueOrder = ({ cell: a }: Entry, { cell: b }: Entry): boolean =>
-  a.job.runAt !== b.job.runAt ? a.job.runAt < b.job.runAt : a.seq < b.seq
-
-const isFinished = (state: JobState): boolean => state === "completed" || state === "failed" || state === "cancelled"
+import { makeAdmin, noCounts, tally } from "./internal/admin.js"
+import { ScheduleBook } from "./internal/schedules.js"
+import { makeStore } from "./internal/store.js"
 
 /**
  * The in-memory driver: the driver port, plus a listing only an in-process store can give cheaply.
@@ -78,130 +49,13 @@ export interface MemoryDriverShape extends JobDriverShape {
  */
 export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
   const wakeups = yield* PubSub.unbounded<string>()
-  const cells = new Map<string, Cell>()
-  const ready = new Map<string, Heap<Entry>>()
-  const delayed = new Heap<Entry>(dueOrder)
-  const active = new Set<Cell>()
-  const uniqueKeys = new Map<string, string>()
-  /** The last slot (cron time) pushed per schedule key. */
-  const lastSlots = new Map<string, number>()
+  const store = makeStore()
+  const { backToPending, cells, held, insert, leave, nextRunAt, promote, start, takeBest } = store
+  const schedules = new ScheduleBook()
   let paused = false
-  let seq = 0
-
-  const readyHeap = (name: string): Heap<Entry> => {
-    let heap = ready.get(name)
-    if (heap === undefined) {
-      heap = new Heap(readyOrder)
-      ready.set(name, heap)
-    }
-    return heap
-  }
-
-  // A removed job was finished, so the version check alone never revives it.
-  const isLive = (entry: Entry): boolean => entry.cell.version === entry.version && entry.cell.job.state === "pending"
-
-  /** Puts a pending job in the ready or delayed heap, invalidating older entries. */
-  const enqueue = (cell: Cell, now: number): void => {
-    cell.version++
-    const entry: Entry = { cell, version: cell.version }
-    if (cell.job.runAt <= now) readyHeap(cell.job.name).push(entry)
-    else delayed.push(entry)
-  }
-
-  const leave = (cell: Cell, state: "completed" | "failed" | "cancelled", now: number): void => {
-    const job = cell.job
-    job.state = state
-    job.finishedAt = now
-    job.leaseOwner = undefined
-    job.leaseExpiresAt = undefined
-    cell.version++
-    active.delete(cell)
-    if (job.uniqueKey !== undefined && uniqueKeys.get(job.uniqueKey) === job.id) uniqueKeys.delete(job.uniqueKey)
-  }
-
-  const backToPending = (cell: Cell, now: number): void => {
-    cell.job.state = "pending"
-    cell.job.leaseOwner = undefined
-    cell.job.leaseExpiresAt = undefined
-    active.delete(cell)
-    enqueue(cell, now)
-  }
 
   const notify = (names: Iterable<string>) => {
     for (const name of new Set(names)) wakeups.unsafeOffer(name)
-  }
-
-  /** A generated id found stored was stored by this same push, run before: that counts as inserted. */
-  const insert = (job: NewJob & { readonly generated?: true }, now: number): PushResult => {
-    if (job.id !== undefined && cells.has(job.id)) return { id: job.id, inserted: job.generated === true }
-    if (job.uniqueKey !== undefined) {
-      const holder = uniqueKeys.get(job.uniqueKey)
-      if (holder !== undefined) return { id: holder, inserted: false }
-    }
-    const id = job.id ?? generateJobId(now)
-    const stored: StoredJob = {
-      id,
-      name: job.name,
-      payload: job.payload,
-      state: "pending",
-      priority: job.priority,
-      runAt: job.runAt,
-      attempts: 0,
-      maxAttempts: job.maxAttempts,
-      uniqueKey: job.uniqueKey,
-      createdAt: now,
-      startedAt: undefined,
-      finishedAt: undefined,
-      lastError: undefined,
-      progress: undefined,
-      leaseOwner: undefined,
-      leaseExpiresAt: undefined
-    }
-    const cell: Cell = { job: stored, version: 0, seq: ++seq }
-    cells.set(id, cell)
-    if (job.uniqueKey !== undefined) uniqueKeys.set(job.uniqueKey, id)
-    enqueue(cell, now)
-    return { id, inserted: true }
-  }
-
-  /** Moves due delayed jobs to their ready heaps and expired leases back to pending. */
-  const promote = (now: number): void => {
-    for (let top = delayed.peek(); top !== undefined && top.cell.job.runAt <= now; top = delayed.peek()) {
-      delayed.pop()
-      if (isLive(top)) readyHeap(top.cell.job.name).push(top)
-    }
-    for (const cell of active) {
-      if (cell.job.leaseExpiresAt !== undefined && cell.job.leaseExpiresAt <= now) backToPending(cell, now)
-    }
-  }
-
-  const nextRunAt = (): number | undefined => {
-    let earliest: number | undefined
-    for (let top = delayed.peek(); top !== undefined; top = delayed.peek()) {
-      if (isLive(top)) {
-        earliest = top.cell.job.runAt
-        break
-      }
-      delayed.pop()
-    }
-    for (const cell of active) {
-      const expiry = cell.job.leaseExpiresAt
-      if (expiry !== undefined && (earliest === undefined || expiry < earliest)) earliest = expiry
-    }
-    return earliest
-  }
-
-  /** The best live ready entry across `names`, dropping stale entries on the way. */
-  const best = (names: ReadonlyArray<string>): Heap<Entry> | undefined => {
-    let winner: Heap<Entry> | undefined
-    for (const name of names) {
-      const heap = ready.get(name)
-      if (heap === undefined) continue
-      while (heap.size > 0 && !isLive(heap.peek()!)) heap.pop()
-      const top = heap.peek()
-      if (top !== undefined && (winner === undefined || readyOrder(top, winner.peek()!))) winner = heap
-    }
-    return winner
   }
 
   const claim = (request: ClaimRequest) =>
@@ -212,17 +66,10 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
       promote(now)
       const jobs: Array<ClaimedJob> = []
       while (jobs.length < limit) {
-        const heap = best(names)
-        if (heap === undefined) break
-        const cell = heap.pop()!.cell
+        const cell = takeBest(names)
+        if (cell === undefined) break
+        start(cell, owner, leaseMs, now)
         const job = cell.job
-        cell.version++
-        job.state = "active"
-        job.attempts++
-        job.startedAt = now
-        job.leaseOwner = owner
-        job.leaseExpiresAt = now + leaseMs
-        active.add(cell)
         jobs.push({
           id: job.id,
           name: job.name,
@@ -235,11 +82,6 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
       }
       return { jobs, nextRunAt: nextRunAt(), lost }
     })
-
-  const held = (id: string, owner: string): Cell | undefined => {
-    const cell = cells.get(id)
-    return cell !== undefined && cell.job.state === "active" && cell.job.leaseOwner === owner ? cell : undefined
-  }
 
   const renew = (request: RenewRequest) =>
     Effect.sync(() => {
@@ -310,7 +152,7 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
     Effect.sync((): CancelResult => {
       const cell = cells.get(id)
       if (cell === undefined) return "not-found"
-      if (isFinished(cell.job.state)) return "finished"
+      if (isFinishedState(cell.job.state)) return "finished"
       leave(cell, "cancelled", now)
       return "cancelled"
     })
@@ -319,24 +161,15 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
     Effect.sync(() => {
       const cell = cells.get(id)
       if (cell === undefined || (cell.job.state !== "failed" && cell.job.state !== "cancelled")) return false
-      const job = cell.job
-      job.state = "pending"
-      job.attempts = 0
-      job.runAt = now
-      job.finishedAt = undefined
-      if (job.uniqueKey !== undefined && !uniqueKeys.has(job.uniqueKey)) uniqueKeys.set(job.uniqueKey, job.id)
-      enqueue(cell, now)
-      notify([job.name])
+      store.retry(cell, now)
+      notify([cell.job.name])
       return true
     })
 
   const counts = ({ now }: CountsRequest) =>
     Effect.sync((): JobCounts => {
-      const counts = { pending: 0, delayed: 0, active: 0, completed: 0, failed: 0, cancelled: 0 }
-      for (const { job } of cells.values()) {
-        counts[job.state]++
-        if (job.state === "pending" && job.runAt > now) counts.delayed++
-      }
+      const counts = noCounts()
+      for (const { job } of cells.values()) tally(counts, job, now)
       return counts
     })
 
@@ -350,15 +183,13 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
         ? finished.slice(0, Math.max(0, finished.length - request.keepNewest))
         : finished.filter((cell) => (cell.job.finishedAt ?? 0) < request.finishedBefore)
       const removed = doomed.slice(0, request.limit)
-      for (const cell of removed) cells.delete(cell.job.id)
+      for (const cell of removed) store.remove(cell)
       return removed.length
     })
 
   const pushScheduled = ({ job, now, schedule, slot }: ScheduledPush) =>
     Effect.sync(() => {
-      const last = lastSlots.get(schedule)
-      if (last !== undefined && slot <= last) return false
-      lastSlots.set(schedule, slot)
+      if (!schedules.take(schedule, slot, now)) return false
       insert(job, now)
       notify([job.name])
       return true
@@ -405,7 +236,8 @@ export const make: Effect.Effect<MemoryDriverShape> = Effect.gen(function*() {
     prune,
     wakeups: Stream.fromPubSub(wakeups),
     reliableWakeups: true,
-    pushScheduled
+    pushScheduled,
+    ...makeAdmin(store, schedules, notify)
   })
   return { ...driver, pendingJobs } satisfies MemoryDriverShape
 })

@@ -1,6 +1,7 @@
 /**
  * The PostgreSQL driver: claims with `FOR UPDATE SKIP LOCKED` in batches, acknowledges in batches, wakes
- * workers with LISTEN/NOTIFY. SQL lives in `sql/` and `migrations/` beside this file.
+ * workers with LISTEN/NOTIFY. SQL lives in `sql/` and `migrations/` beside this file; the operating side
+ * (listing, bulk changes, schedules, instances) in `internal/admin.ts`.
  *
  * @since 0.1.0
  */
@@ -17,10 +18,9 @@ import {
   type JobCounts,
   JobDriver,
   type JobDriverShape,
-  type JobRecord,
-  type JobState,
   optionalNumber
 } from "../../src/driver/index.js"
+import { makeAdmin } from "./internal/admin.js"
 import {
   applicationName,
   connectionSettings,
@@ -32,6 +32,7 @@ import { listen } from "./internal/listen.js"
 import { migrate } from "./internal/migrate.js"
 import { connectionPlan, withOwnWakeups } from "./internal/pooler.js"
 import { makePush, mayHaveRun, ReplyLost, type RunPushQuery } from "./internal/push.js"
+import { toCounts, toRecord } from "./internal/records.js"
 import { loadQueries, type QueryName, schemaProblem, statementName, wakeupChannel } from "./internal/sql.js"
 
 export { wakeupChannel }
@@ -82,28 +83,6 @@ export interface PostgresDriverOptions {
 
 /** The driver's `DriverError` for `operation`, caused by what pg raised (its SQLSTATE kept as the cause's `code`). */
 const postgresError = (operation: string, error: unknown) => driverError("postgres", operation, error)
-
-const optionalString = (value: unknown): string | undefined =>
-  value === null || value === undefined ? undefined : String(value)
-
-const toRecord = (row: Record<string, unknown>): JobRecord => ({
-  id: String(row.id),
-  name: String(row.name),
-  payload: String(row.payload),
-  state: row.state as JobState,
-  priority: Number(row.priority),
-  runAt: Number(row.run_at),
-  attempts: Number(row.attempts),
-  maxAttempts: optionalNumber(row.max_attempts),
-  uniqueKey: optionalString(row.unique_key),
-  createdAt: Number(row.created_at),
-  startedAt: optionalNumber(row.started_at),
-  finishedAt: optionalNumber(row.finished_at),
-  lastError: optionalString(row.last_error),
-  progress: optionalNumber(row.progress),
-  leaseOwner: optionalString(row.lease_owner),
-  leaseExpiresAt: optionalNumber(row.lease_expires_at)
-})
 
 interface ClaimRow {
   /** `null` on the extra row that carries `next_run_at` after a short claim. */
@@ -262,15 +241,7 @@ export const make = (
       pause: query("set-paused", [true, channel, ANY_JOB]).pipe(Effect.asVoid),
       resume: query("set-paused", [false, channel, ANY_JOB]).pipe(Effect.asVoid),
       isPaused: query<{ paused: boolean }>("is-paused", []).pipe(Effect.map((rows) => rows[0]?.paused === true)),
-      counts: ({ now }) =>
-        query<Record<keyof JobCounts, string>>("counts", [now]).pipe(Effect.map(([row]): JobCounts => ({
-          pending: Number(row?.pending ?? 0),
-          delayed: Number(row?.delayed ?? 0),
-          active: Number(row?.active ?? 0),
-          completed: Number(row?.completed ?? 0),
-          failed: Number(row?.failed ?? 0),
-          cancelled: Number(row?.cancelled ?? 0)
-        }))),
+      counts: ({ now }) => query<Record<keyof JobCounts, string>>("counts", [now]).pipe(Effect.map(([row]) => toCounts(row))),
       prune: (request) =>
         ("keepNewest" in request
           ? query<{ removed: string }>("prune-beyond", [request.state, request.keepNewest, request.limit])
@@ -290,7 +261,8 @@ export const make = (
           job.maxAttempts ?? null,
           now,
           channel
-        ]).pipe(Effect.map((rows) => rows[0]?.taken === true))
+        ]).pipe(Effect.map((rows) => rows[0]?.taken === true)),
+      ...makeAdmin(query, channel)
     })
     return plan.listen === undefined ? withOwnWakeups(driver, wakeups) : driver
   })

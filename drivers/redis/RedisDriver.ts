@@ -19,8 +19,6 @@ import {
   type JobCounts,
   JobDriver,
   type JobDriverShape,
-  type JobRecord,
-  type JobState,
   optionalNumber,
   type Outcome,
   outcomeError,
@@ -30,8 +28,10 @@ import {
   redactUrl,
   reveal
 } from "../../src/driver/index.js"
+import { makeAdmin, type RunScript } from "./internal/admin.js"
 import { jobKey, keyBase, pausedKey, prefixProblem, schedulesKey, wakeupChannel } from "./internal/keys.js"
-import { defineScripts, type ScriptName } from "./internal/scripts.js"
+import { toRecord } from "./internal/records.js"
+import { defineScripts } from "./internal/scripts.js"
 
 /**
  * @since 0.1.0
@@ -54,25 +54,6 @@ const defaultUrl = "redis://127.0.0.1:6379"
 
 /** The driver's `DriverError` for `operation`, caused by what ioredis raised. */
 const redisError = (operation: string, error: unknown) => driverError("redis", operation, error)
-
-const toRecord = (id: string, hash: Record<string, string>): JobRecord => ({
-  id,
-  name: hash.name ?? "",
-  payload: hash.payload ?? "",
-  state: (hash.state ?? "pending") as JobState,
-  priority: Number(hash.priority ?? 0),
-  runAt: Number(hash.runAt ?? 0),
-  attempts: Number(hash.attempts ?? 0),
-  maxAttempts: optionalNumber(hash.maxAttempts),
-  uniqueKey: hash.uniqueKey,
-  createdAt: Number(hash.createdAt ?? 0),
-  startedAt: optionalNumber(hash.startedAt),
-  finishedAt: optionalNumber(hash.finishedAt),
-  lastError: hash.lastError,
-  progress: optionalNumber(hash.progress),
-  leaseOwner: hash.leaseOwner,
-  leaseExpiresAt: optionalNumber(hash.leaseExpiresAt)
-})
 
 /** Push replies: id, inserted (1 or 0), per job in order. */
 const parsePush = (reply: unknown): Array<PushResult> => {
@@ -183,7 +164,7 @@ export const make = (
     })
     yield* Effect.tryPromise({ try: () => subscriber.subscribe(channel), catch: (error) => redisError("subscribe", error) })
 
-    const run = <A>(operation: ScriptName, args: ReadonlyArray<string | number>, decode: (reply: any) => A) =>
+    const run: RunScript = (operation, args, decode) =>
       Effect.tryPromise({
         try: () => client[operation](base, ...args).then(decode),
         catch: (error) => redisError(operation, error)
@@ -252,7 +233,8 @@ export const make = (
         ),
       wakeups: Stream.fromPubSub(wakeups),
       pushScheduled: ({ job, now, schedule, slot }) =>
-        run("push-slot", [schedulesKey(base), now, schedule, slot, JSON.stringify(job)], (reply) => Number(reply) === 1)
+        run("push-slot", [schedulesKey(base), now, schedule, slot, JSON.stringify(job)], (reply) => Number(reply) === 1),
+      ...makeAdmin(run)
     })
   })
 

@@ -16,13 +16,30 @@
 export * from "../JobDriver.js"
 
 /**
+ * The operating part of the port: `list`, `remove`, `retryAll`, `cancelAll`, schedules and instances, with
+ * their request and record types and `MAX_PAGE_SIZE`.
+ *
+ * @since 0.1.0
+ */
+export * from "../JobDriverAdmin.js"
+
+/**
+ * Listing cursors: `encodeCursor(listing, key)` makes the opaque cursor of a position (the sort key of the
+ * last job returned) in one listing, `listingOf(state, order)` names the listing, and
+ * `decodeCursor(listing, cursor)` reads it back or fails with `InvalidCursor`.
+ *
+ * @since 0.1.0
+ */
+export { type CursorKey, decodeCursor, encodeCursor, listingOf } from "../internal/cursor.js"
+
+/**
  * The errors a driver fails with: `DriverError` (storage failed; build it with `driverError`),
  * `PushOutcomeUnknown` (a push got no answer; build it with `pushOutcomeUnknown`) and `InvalidOption` (an
  * option the driver refuses, such as a key prefix or schema name it cannot use).
  *
  * @since 0.1.0
  */
-export { DriverError, InvalidOption, PushOutcomeUnknown } from "../QueueErrors.js"
+export { DriverError, InvalidCursor, InvalidOption, PushOutcomeUnknown } from "../QueueErrors.js"
 
 /**
  * `driverError(driver, operation, cause, context?)`: the `DriverError` of a failed operation, with the

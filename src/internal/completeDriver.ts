@@ -43,6 +43,7 @@ export type JobDriverImpl =
 const noIds: ReadonlyArray<string> = []
 const nothingPushed = Effect.succeed([])
 const nothingLost = Effect.succeed(noIds)
+const nothingRemoved = Effect.succeed([])
 
 /**
  * The claim of a driver whose own claim records no outcomes: `finish` first (at the claim's `now`), then
@@ -82,5 +83,16 @@ export const completeDriver = (impl: JobDriverImpl): JobDriverShape => ({
   prune: impl.prune,
   wakeups: impl.wakeups ?? Stream.never,
   reliableWakeups: impl.reliableWakeups ?? false,
-  pushScheduled: impl.pushScheduled
+  pushScheduled: impl.pushScheduled,
+  countsByName: impl.countsByName,
+  list: impl.list,
+  remove: (request) => request.ids.length === 0 ? nothingRemoved : impl.remove(request),
+  retryAll: impl.retryAll,
+  cancelAll: impl.cancelAll,
+  registerSchedule: impl.registerSchedule,
+  schedules: impl.schedules,
+  removeSchedule: impl.removeSchedule,
+  heartbeat: impl.heartbeat,
+  instances: impl.instances,
+  removeInstance: impl.removeInstance
 })

@@ -17,6 +17,7 @@ export const queueDefaults = {
   shutdownTimeout: "25 seconds",
   releaseSignals: ["SIGTERM", "SIGINT"],
   pollInterval: "5 seconds",
+  heartbeatInterval: "10 seconds",
   maxAttempts: 3,
   backoff: defaultBackoff,
   maxPayloadBytes: 1024 * 1024,

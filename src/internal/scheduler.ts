@@ -194,22 +194,27 @@ export const restartDelay = (failures: number): Duration.Duration =>
   Duration.millis(Math.min(1_000 * 2 ** Math.max(0, failures - 1), maxRestartDelayMs))
 
 /**
- * Runs a schedule until interrupted. Any failure or defect (a push the driver refused, an error thrown while
- * computing the next slot) is logged at ERROR with the schedule key, and the schedule restarts after
- * `restartDelay`, resuming from the last slot it settled.
+ * Runs a schedule until interrupted: `register` (storing its definition, so operators can list it) and then
+ * its slots. Any failure or defect (a push the driver refused, an error thrown while computing the next slot)
+ * is logged at ERROR with the schedule key, and the schedule restarts after `restartDelay`, resuming from the
+ * last slot it settled.
  */
-export const runSchedule = <E>(
+export const runSchedule = <E, E2>(
   cron: Cron.Cron,
   options: ScheduleOptions,
   key: string,
-  pushSlot: (slot: number) => Effect.Effect<unknown, E>
+  pushSlot: (slot: number) => Effect.Effect<unknown, E>,
+  register: Effect.Effect<void, E2> = Effect.void
 ): Effect.Effect<never> =>
   Effect.gen(function*() {
     const cursor: Cursor = { handled: undefined }
     let failures = 0
     for (;;) {
       const started = yield* Clock.currentTimeMillis
-      const cause = yield* pushSlots(cron, options, cursor, pushSlot).pipe(Effect.sandbox, Effect.flip)
+      const cause = yield* Effect.zipRight(register, pushSlots(cron, options, cursor, pushSlot)).pipe(
+        Effect.sandbox,
+        Effect.flip
+      )
       const ranFor = (yield* Clock.currentTimeMillis) - started
       failures = ranFor >= maxRestartDelayMs ? 1 : failures + 1
       const delay = restartDelay(failures)

@@ -312,6 +312,8 @@ export const makeWorker = (
 
     return {
       isRegistered: (name: string) => registry.has(name),
+      /** The job names with a handler here, and the jobs running now (for the heartbeat). */
+      activity: () => ({ names: [...registry.keys()], running: [...running.keys()] }),
       register: (registration: Registration) => {
         registry.set(registration.name, registration)
         workSignal.notify()

@@ -91,8 +91,20 @@ describe("the npm package", () => {
         },
         include: ["*.ts"]
       }))
-      const dependencies = ["effect", "ioredis", "pg", "pino", "typescript", "@types/node", "@types/pg", "vitest", "@effect/vitest"]
-        .map(installed)
+      const dependencies = [
+        "effect",
+        "ioredis",
+        "pg",
+        "pino",
+        "typescript",
+        "@types/node",
+        "@types/pg",
+        "vitest",
+        "@effect/vitest",
+        "@effect/cli",
+        "@effect/platform",
+        "@effect/platform-node"
+      ].map(installed)
       await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball, ...dependencies], consumer)
 
       await run(process.execPath, [join(consumer, "node_modules/typescript/bin/tsc"), "-p", consumer], consumer)
@@ -101,6 +113,8 @@ describe("the npm package", () => {
       expect(await run(process.execPath, ["out/postgres.js"], consumer)).toBe("postgres layers: true\n")
       expect(await run(process.execPath, ["out/driver.js"], consumer))
         .toBe("driver kit: greeted Ada, Grace; connect ECONNREFUSED redis://:***@cache:6379\n")
+      // The command line, as `npx effect-jobs` finds it through the package's "bin".
+      expect(await run("npx", ["--no-install", "effect-jobs", "--help"], consumer)).toMatch(/effect-jobs [\d.]+[\s\S]*- status/)
       const vitest = join(consumer, "node_modules/vitest/vitest.mjs")
       expect(await run(process.execPath, [vitest, "run", "out/testing.test.js"], consumer)).toMatch(/Tests +\d+ passed/)
     } finally {

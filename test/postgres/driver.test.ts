@@ -43,7 +43,7 @@ describe("postgres driver", () => {
             [schema]
           )
         )
-        expect(tables.map((row) => row.table_name)).toEqual(["jobs", "migrations", "queue_state", "schedules"])
+        expect(tables.map((row) => row.table_name)).toEqual(["instances", "jobs", "migrations", "queue_state", "schedules"])
       }).pipe(Effect.scoped)))
 
   it.live("applies only the migrations a schema has not recorded yet", () =>

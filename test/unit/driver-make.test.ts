@@ -5,11 +5,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either, Fiber, Option, Stream, TestClock } from "effect"
 import {
+  type BulkRequest,
   type ClaimRequest,
   DriverError,
   JobDriver,
   type JobDriverImpl,
   type JobDriverShape,
+  type ListRequest,
   type Outcome
 } from "effect-jobs/driver"
 
@@ -59,6 +61,17 @@ const fakeDriver = (options: FakeOptions = {}) => {
       called("counts", request, { pending: 0, delayed: 0, active: 0, completed: 0, failed: 0, cancelled: 0 }),
     prune: (request) => called("prune", request, 0),
     pushScheduled: (request) => called("pushScheduled", request, true),
+    countsByName: (request) => called("countsByName", request, []),
+    list: (request) => called("list", request, { jobs: [], next: undefined }),
+    remove: (request) => called("remove", request, ["not-found" as const]),
+    retryAll: (request) => called("retryAll", request, { changed: 0, next: undefined }),
+    cancelAll: (request) => called("cancelAll", request, { changed: 0, next: undefined }),
+    registerSchedule: (request) => called("registerSchedule", request, undefined),
+    schedules: called("schedules", undefined, []),
+    removeSchedule: (request) => called("removeSchedule", request, false),
+    heartbeat: (request) => called("heartbeat", request, undefined),
+    instances: (request) => called("instances", request, []),
+    removeInstance: (request) => called("removeInstance", request, undefined),
     ...(options.wakeups === undefined ? {} : { wakeups: options.wakeups }),
     ...(options.reliableWakeups === undefined ? {} : { reliableWakeups: options.reliableWakeups })
   } satisfies Omit<JobDriverImpl, "claim" | "claimRecordsOutcomes">
@@ -76,6 +89,49 @@ const completed: Outcome = { _tag: "Completed", id: "done", owner: "w" }
 const claimRequest = { names: ["Tick"], limit: 2, owner: "w", leaseMs: 1_000, now: 7 } satisfies ClaimRequest
 const finishing = { outcomes: [completed], removeOnComplete: true }
 const slotJob = { id: "x", name: "Tick", payload: "{}", priority: 0, runAt: 60 }
+const listRequest = { filter: { state: "failed" }, order: "newest", limit: 10 } satisfies ListRequest
+const bulkRequest = { filter: { state: "failed", names: ["Tick"] }, limit: 10, now: 3 } satisfies BulkRequest
+const definition = { schedule: "s", cron: "@daily", timeZone: undefined, name: "Tick", now: 3 }
+const instance = {
+  id: "w",
+  host: "h",
+  pid: 1,
+  names: ["Tick"],
+  concurrency: 2,
+  running: [],
+  startedAt: 1,
+  lastSeenAt: 3,
+  expiresAt: 30
+}
+
+/** Each operating operation once, with the requests `adminCalls` expects. */
+const adminOperations = (driver: JobDriverShape) => [
+  driver.countsByName({ now: 3 }),
+  driver.list(listRequest),
+  driver.remove({ ids: ["a"] }),
+  driver.retryAll(bulkRequest),
+  driver.cancelAll(bulkRequest),
+  driver.registerSchedule(definition),
+  driver.schedules,
+  driver.removeSchedule({ schedule: "s" }),
+  driver.heartbeat({ instance }),
+  driver.instances({ now: 3 }),
+  driver.removeInstance({ id: "w" })
+]
+
+const adminCalls: ReadonlyArray<Call> = [
+  { operation: "countsByName", request: { now: 3 } },
+  { operation: "list", request: listRequest },
+  { operation: "remove", request: { ids: ["a"] } },
+  { operation: "retryAll", request: bulkRequest },
+  { operation: "cancelAll", request: bulkRequest },
+  { operation: "registerSchedule", request: definition },
+  { operation: "schedules", request: undefined },
+  { operation: "removeSchedule", request: { schedule: "s" } },
+  { operation: "heartbeat", request: { instance } },
+  { operation: "instances", request: { now: 3 } },
+  { operation: "removeInstance", request: { id: "w" } }
+]
 
 interface Case {
   readonly label: string
@@ -148,6 +204,12 @@ const cases: ReadonlyArray<Case> = [
     result: Either.right([])
   },
   {
+    label: "a removal of no ids is answered without a call",
+    run: (driver) => driver.remove({ ids: [] }),
+    calls: [],
+    result: Either.right([])
+  },
+  {
     label: "a finish of outcomes is the driver's",
     run: (driver) => driver.finish({ outcomes: [completed], removeOnComplete: false, now: 1 }),
     calls: [{ operation: "finish", request: { outcomes: [completed], removeOnComplete: false, now: 1 } }],
@@ -166,7 +228,8 @@ const cases: ReadonlyArray<Case> = [
         driver.pushScheduled({ schedule: "s", slot: 60, job: slotJob, now: 2 }),
         driver.pause,
         driver.resume,
-        driver.isPaused
+        driver.isPaused,
+        ...adminOperations(driver)
       ]).pipe(Effect.as("ran")),
     calls: [
       { operation: "setProgress", request: { id: "a", owner: "w", progress: 3 } },
@@ -181,7 +244,8 @@ const cases: ReadonlyArray<Case> = [
       },
       { operation: "pause", request: undefined },
       { operation: "resume", request: undefined },
-      { operation: "isPaused", request: undefined }
+      { operation: "isPaused", request: undefined },
+      ...adminCalls
     ],
     result: Either.right("ran")
   }

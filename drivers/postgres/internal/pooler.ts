@@ -73,8 +73,9 @@ const returnsToPending = (outcomes: ReadonlyArray<Outcome>) =>
   outcomes.some((outcome) => outcome._tag === "Retry" || outcome._tag === "Released")
 
 /**
- * Without LISTEN, a driver still hears its own changes: jobs it pushes, retries, puts back to pending, or a
- * resume wake this instance's workers at once; changes made by other processes wait for the workers' poll.
+ * Without LISTEN, a driver still hears its own changes: jobs it pushes, retries (one or in bulk), puts back
+ * to pending, or a resume wake this instance's workers at once; changes made by other processes wait for the
+ * workers' poll.
  */
 export const withOwnWakeups = (driver: JobDriverShape, wakeups: PubSub.PubSub<string>): JobDriverShape => {
   const wake = (name: string) => Effect.sync(() => wakeups.unsafeOffer(name))
@@ -90,6 +91,7 @@ export const withOwnWakeups = (driver: JobDriverShape, wakeups: PubSub.PubSub<st
     finish: (request) =>
       Effect.tap(driver.finish(request), () => returnsToPending(request.outcomes) ? wake(ANY_JOB) : Effect.void),
     retry: (request) => Effect.tap(driver.retry(request), (moved) => moved ? wake(ANY_JOB) : Effect.void),
+    retryAll: (request) => Effect.tap(driver.retryAll(request), ({ changed }) => changed > 0 ? wake(ANY_JOB) : Effect.void),
     resume: Effect.tap(driver.resume, () => wake(ANY_JOB)),
     pushScheduled: (request) =>
       Effect.tap(driver.pushScheduled(request), (taken) => taken ? wake(request.job.name) : Effect.void)

@@ -22,7 +22,24 @@ export const queryNames = [
   "get",
   "set-paused",
   "is-paused",
-  "push-slot"
+  "push-slot",
+  "counts-by-name",
+  "list-pending-newest",
+  "list-pending-oldest",
+  "list-active-newest",
+  "list-active-oldest",
+  "list-finished-newest",
+  "list-finished-oldest",
+  "remove",
+  "retry-all",
+  "cancel-all-pending",
+  "cancel-all-active",
+  "register-schedule",
+  "schedules",
+  "remove-schedule",
+  "heartbeat",
+  "instances",
+  "remove-instance"
 ] as const
 
 /** The name of one query file in `sql/` (without `.sql`). */

@@ -17,6 +17,10 @@ export const keyNames = {
   delayed: "delayed",
   /** Active jobs, a sorted set by lease expiry. */
   active: "active",
+  /** Every pending job (ready or delayed), a sorted set by run time with the ready-set members, for listing. */
+  pending: "pending",
+  /** Jobs per state and name: a hash from `<state>:<name>` to the count (a field at zero is deleted). */
+  counts: "counts",
   /** Present while the queue is paused. */
   paused: "paused",
   /** The pub/sub channel of wake-ups (a channel, not a key, named alike). */
@@ -28,7 +32,16 @@ export const keyNames = {
   /** A hash from each held unique key to the id of the live job holding it. */
   unique: "unique",
   /** A hash from each schedule key to the last slot pushed under it. */
-  schedules: "schedules"
+  schedules: "schedules",
+  /**
+   * A hash of what else is known per schedule key: `def:<key>` (its definition as JSON), `pushed:<key>` (when
+   * its last slot was pushed) and `removed:<key>` (present while it is removed).
+   */
+  scheduleInfo: "schedule-info",
+  /** A hash from each running instance's id to its heartbeat record (JSON). */
+  instances: "instances",
+  /** The instance ids, a sorted set by the time their record lapses. */
+  instanceExpiry: "instance-expiry"
 } as const
 
 /** A ready-set member is `<push sequence in this many digits>:<id>`, so jobs of equal score order by push. */

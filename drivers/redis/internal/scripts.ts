@@ -19,7 +19,18 @@ const scriptNames = [
   "counts",
   "prune",
   "resume",
-  "push-slot"
+  "push-slot",
+  "list",
+  "counts-by-name",
+  "remove",
+  "retry-all",
+  "cancel-all",
+  "register-schedule",
+  "schedules",
+  "remove-schedule",
+  "heartbeat",
+  "instances",
+  "remove-instance"
 ] as const
 
 /** The name of one Lua script (its file name without `.lua`). */
@@ -36,6 +47,12 @@ export const scriptConstants: Readonly<Record<string, string | number>> = {
   KEY_READY: keyNames.ready,
   KEY_DELAYED: keyNames.delayed,
   KEY_ACTIVE: keyNames.active,
+  KEY_PENDING: keyNames.pending,
+  KEY_COUNTS: keyNames.counts,
+  KEY_SCHEDULES: keyNames.schedules,
+  KEY_SCHEDULE_INFO: keyNames.scheduleInfo,
+  KEY_INSTANCES: keyNames.instances,
+  KEY_INSTANCE_EXPIRY: keyNames.instanceExpiry,
   KEY_PAUSED: keyNames.paused,
   KEY_UNIQUE: keyNames.unique,
   KEY_NAMES: keyNames.names,

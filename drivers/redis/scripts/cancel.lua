@@ -9,12 +9,7 @@
   Returns "cancelled", "finished" (already completed, failed or cancelled) or "not-found".
 ]]
 --! include jobs
-local base = KEYS[1]
-local id = ARGV[1]
-local fields = readFields(jobKey(base, id), "state", "name", "member", "uniqueKey")
-local state = fields and fields[1]
-if not state then return "not-found" end
-if state ~= "pending" and state ~= "active" then return "finished" end
-unqueue(base, id, fields[2], fields[3])
-leave(base, id, "cancelled", tonumber(ARGV[2]), fields[4])
-return "cancelled"
+--! include changes
+local result = cancelJob(KEYS[1], ARGV[1], tonumber(ARGV[2]))
+flushCounts(KEYS[1])
+return result

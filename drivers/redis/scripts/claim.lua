@@ -31,7 +31,6 @@ local owner = ARGV[3]
 local expires = now + tonumber(ARGV[4])
 local FIRST_NAME = 7
 local BOUND = 1000
-local KNOWN_STATES = { pending = true, active = true, completed = true, failed = true, cancelled = true }
 
 local function nextRunAt()
   local earliest = -1
@@ -74,14 +73,17 @@ end
 local lost = ARGV[6] == "[]" and {} or storeOutcomes(base, now, ARGV[5] == "1", ARGV[6])
 local result = { -1, #lost }
 for _, id in ipairs(lost) do table.insert(result, id) end
-if redis.call("EXISTS", base .. KEY_PAUSED) == 1 then return cjson.encode(result) end
+if redis.call("EXISTS", base .. KEY_PAUSED) == 1 then
+  flushCounts(base)
+  return cjson.encode(result)
+end
 
 local due = redis.call("ZRANGEBYSCORE", base .. KEY_DELAYED, "-inf", now, "LIMIT", 0, BOUND)
 if #due > 0 then
   callEach("ZREM", base .. KEY_DELAYED, due)
   for _, member in ipairs(due) do
     local id = memberId(member)
-    if stateOf(id) == "pending" then enqueue(base, id, now) end
+    if stateOf(id) == "pending" then enqueue(base, id, now, "pending") end
   end
 end
 
@@ -93,7 +95,7 @@ if #expired > 0 then
       local key = jobKey(base, id)
       redis.call("HSET", key, "state", "pending")
       redis.call("HDEL", key, "leaseOwner", "leaseExpiresAt")
-      enqueue(base, id, now)
+      enqueue(base, id, now, "active")
     end
   end
 end
@@ -105,7 +107,7 @@ for i = FIRST_NAME, #ARGV do
   local key = readyKey(base, ARGV[i])
   local top = redis.call("ZRANGE", key, 0, limit - 1, "WITHSCORES")
   for j = 1, #top, 2 do
-    table.insert(candidates, { member = top[j], score = tonumber(top[j + 1]), key = key })
+    table.insert(candidates, { member = top[j], score = tonumber(top[j + 1]), key = key, name = ARGV[i] })
   end
 end
 if #ARGV > FIRST_NAME then
@@ -117,6 +119,7 @@ end
 
 local taken = {}
 local leased = {}
+local left = {}
 local claimed = 0
 local skipped = 0
 for _, candidate in ipairs(candidates) do
@@ -134,16 +137,19 @@ for _, candidate in ipairs(candidates) do
   elseif state == nil then
     -- A vanished job leaves nothing to fail; fields on a job without a state mean damage.
     if redis.call("EXISTS", key) == 1 then problem = "it has no state" end
-  elseif not KNOWN_STATES[state] then
+  elseif not JOB_STATES[state] then
     problem = "unknown state " .. state
   end
-  if problem then quarantine(base, id, now, problem) end
+  -- A job in a ready set is counted as a pending job of its set's name, whatever its damaged record says now.
+  if problem then quarantine(base, id, now, problem, candidate.member, "pending", candidate.name) end
   if state == "pending" and not problem then
     local attempt = tonumber(fields[4] or 0) + 1
     redis.call("HSET", key, "state", "active", "attempts", attempt, "startedAt", now, "leaseOwner", owner,
       "leaseExpiresAt", expires)
     table.insert(leased, expires)
     table.insert(leased, id)
+    table.insert(left, candidate.member)
+    move(fields[2], "pending", "active")
     table.insert(result, id)
     table.insert(result, fields[2])
     table.insert(result, fields[3])
@@ -158,6 +164,8 @@ for _, candidate in ipairs(candidates) do
 end
 for key, count in pairs(taken) do redis.call("ZREMRANGEBYRANK", key, 0, count - 1) end
 callEach("ZADD", base .. KEY_ACTIVE, leased)
+callEach("ZREM", base .. KEY_PENDING, left)
+flushCounts(base)
 
 if claimed >= limit then
   result[1] = -1

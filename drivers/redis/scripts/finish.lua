@@ -13,4 +13,6 @@
 ]]
 --! include jobs
 --! include outcomes
-return storeOutcomes(KEYS[1], tonumber(ARGV[1]), ARGV[2] == "1", ARGV[3])
+local lost = storeOutcomes(KEYS[1], tonumber(ARGV[1]), ARGV[2] == "1", ARGV[3])
+flushCounts(KEYS[1])
+return lost

@@ -9,7 +9,7 @@
 
   Returns how many jobs were removed.
 ]]
---! const KEY_JOB
+--! include jobs
 local base = KEYS[1]
 local set = base .. ARGV[1]
 local limit = tonumber(ARGV[4])
@@ -22,7 +22,10 @@ else
   ids = redis.call("ZRANGEBYSCORE", set, "-inf", "(" .. ARGV[3], "LIMIT", 0, limit)
 end
 for _, id in ipairs(ids) do
-  redis.call("DEL", base .. KEY_JOB .. id)
+  local fields = readFields(jobKey(base, id), "state", "name")
+  if fields and fields[1] then count(fields[1], fields[2], -1) end
+  redis.call("DEL", jobKey(base, id))
   redis.call("ZREM", set, id)
 end
+flushCounts(base)
 return #ids

@@ -25,6 +25,7 @@ local result = {}
 local seen = {}
 local woken = {}
 local readyWasEmpty = {}
+local indexed = {}
 local earliest = redis.call("ZRANGE", base .. KEY_DELAYED, 0, 0, "WITHSCORES")[2]
 earliest = earliest and tonumber(earliest)
 
@@ -51,6 +52,9 @@ for _, job in ipairs(jobs) do
       redis.call("HSET", base .. KEY_UNIQUE, job.uniqueKey, id)
     end
     redis.call("HSET", jobKey(base, id), unpack(fields))
+    table.insert(indexed, job.runAt)
+    table.insert(indexed, member)
+    count("pending", job.name, 1)
     -- The job was just written from validated input: file it without reading it back.
     if job.runAt <= now then
       local key = readyKey(base, job.name)
@@ -71,5 +75,7 @@ for _, job in ipairs(jobs) do
 end
 
 for name in pairs(seen) do redis.call("SADD", base .. KEY_NAMES, name) end
+callEach("ZADD", base .. KEY_PENDING, indexed)
+flushCounts(base)
 for name in pairs(woken) do redis.call("PUBLISH", base .. CHANNEL_WAKEUP, name) end
 return result

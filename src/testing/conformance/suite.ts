@@ -13,13 +13,17 @@
  * @since 0.1.0
  */
 import { describe } from "@effect/vitest"
+import { bulkCases } from "./bulk.js"
 import { controlCases } from "./control.js"
 import { failureCases } from "./failures.js"
 import type { MakeDriverLayer } from "./harness.js"
 import { idCases } from "./ids.js"
 import { leaseCases } from "./leases.js"
 import { lifecycleCases } from "./lifecycle.js"
+import { listingCases } from "./listing.js"
+import { operatingCases } from "./operating.js"
 import { prefetchCases } from "./prefetch.js"
+import { registrationCases } from "./registration.js"
 import { retentionCases } from "./retention.js"
 import { schedulingCases } from "./scheduling.js"
 import { shutdownCases } from "./shutdown.js"
@@ -43,5 +47,9 @@ export const runConformance = (driverName: string, makeDriverLayer: MakeDriverLa
     prefetchCases(makeDriverLayer)
     retentionCases(makeDriverLayer)
     schedulingCases(makeDriverLayer)
+    listingCases(makeDriverLayer)
+    bulkCases(makeDriverLayer)
+    operatingCases(makeDriverLayer)
+    registrationCases(makeDriverLayer)
   })
 }

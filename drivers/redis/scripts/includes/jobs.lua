@@ -3,7 +3,7 @@
 -- priority bounds and the member layout are constants of drivers/redis/internal/keys.ts and the port,
 -- written into the script when it loads (`--! const`).
 --! const KEY_JOB, KEY_READY, KEY_DELAYED, KEY_ACTIVE, KEY_PAUSED, KEY_UNIQUE, KEY_NAMES, KEY_SEQ
---! const CHANNEL_WAKEUP, MIN_PRIORITY, MAX_PRIORITY, MEMBER_SEQ_DIGITS
+--! const KEY_PENDING, KEY_COUNTS, CHANNEL_WAKEUP, MIN_PRIORITY, MAX_PRIORITY, MEMBER_SEQ_DIGITS
 
 local function jobKey(base, id) return base .. KEY_JOB .. id end
 local function readyKey(base, name) return base .. KEY_READY .. name end
@@ -51,6 +51,41 @@ local function callEach(command, key, values)
   end
 end
 
+-- Jobs per state and name, kept in the counts hash as "<state>:<name>" -> count so `countsByName` reads them
+-- instead of walking the store. Changes add up here and reach Redis as one HINCRBY per field when the script
+-- calls flushCounts, which every script that moves a job between states does before it returns. A field that
+-- reaches zero is deleted, so a name with no jobs left leaves nothing behind.
+local JOB_STATES = { pending = true, active = true, completed = true, failed = true, cancelled = true }
+local countChanges = {}
+
+local function count(state, name, delta)
+  if not JOB_STATES[state] then return end
+  local byName = countChanges[state]
+  if not byName then
+    byName = {}
+    countChanges[state] = byName
+  end
+  name = name or ""
+  byName[name] = (byName[name] or 0) + delta
+end
+
+-- Moves one job of `name` from state `from` (nil for a new job) to `to` in the counters.
+local function move(name, from, to)
+  if from then count(from, name, -1) end
+  count(to, name, 1)
+end
+
+local function flushCounts(base)
+  local key = base .. KEY_COUNTS
+  for state, byName in pairs(countChanges) do
+    for name, delta in pairs(byName) do
+      local field = state .. ":" .. name
+      if delta ~= 0 and redis.call("HINCRBY", key, field, delta) <= 0 then redis.call("HDEL", key, field) end
+    end
+  end
+  countChanges = {}
+end
+
 -- Frees the job's unique key, if it holds one.
 local function releaseUniqueKey(base, id, uniqueKey)
   if uniqueKey and redis.call("HGET", base .. KEY_UNIQUE, uniqueKey) == id then
@@ -59,12 +94,20 @@ local function releaseUniqueKey(base, id, uniqueKey)
 end
 
 -- Fails a job whose stored record is damaged, so it stops circulating; the reason is kept as its last error.
--- A key that is not a hash at all is not a job record: it is only taken out of the queue's sets.
-local function quarantine(base, id, now, reason)
+-- A key that is not a hash at all is not a job record: it is only taken out of the queue's sets (`member`,
+-- the pending-index member when the caller knows it). The job's count moves from its stored state and name to
+-- failed, or from `countedState` and `countedName` when the caller knows where the counters hold it (its
+-- stored state or name being damaged).
+local function quarantine(base, id, now, reason, member, countedState, countedName)
   local key = jobKey(base, id)
   redis.call("ZREM", base .. KEY_ACTIVE, id)
+  if member then redis.call("ZREM", base .. KEY_PENDING, member) end
   if redis.call("TYPE", key).ok ~= "hash" then return end
-  releaseUniqueKey(base, id, redis.call("HGET", key, "uniqueKey"))
+  local fields = readFields(key, "state", "name", "member", "uniqueKey")
+  if fields[3] and fields[3] ~= member then redis.call("ZREM", base .. KEY_PENDING, fields[3]) end
+  releaseUniqueKey(base, id, fields[4])
+  count(countedState or fields[1], countedName or fields[2], -1)
+  count("failed", fields[2], 1)
   redis.call("HSET", key, "state", "failed", "finishedAt", now, "lastError", "Corrupted job record: " .. reason)
   redis.call("HDEL", key, "leaseOwner", "leaseExpiresAt")
   redis.call("ZADD", base .. "failed", now, id)
@@ -84,15 +127,19 @@ local function queueProblem(name, priority, runAt, member)
   return nil
 end
 
--- Puts a pending job in its ready set, or in the delayed set while runAt is in the future. Returns its name,
--- or nil when the record is damaged (the job is then failed with the reason).
-local function enqueue(base, id, now)
+-- Files a job whose record already says "pending": in its ready set, or in the delayed set while runAt is in
+-- the future, and in the pending index (every pending job by run time, for listing). `from` is the state it
+-- comes from, nil for a new job; "pending" re-files a job that is already pending and indexed (a delayed job
+-- falling due). Returns its name, or nil when the record is damaged (the job is then failed with the reason).
+local function enqueue(base, id, now, from)
   local fields = readFields(jobKey(base, id), "name", "priority", "runAt", "member")
   if not fields then
+    -- Overwritten from outside: no record is left to tell the name its counters were kept under.
     quarantine(base, id, now, "not a hash")
     return nil
   end
   local name, priority, runAt, member = fields[1], fields[2], fields[3], fields[4]
+  move(name, from, "pending")
   local problem = queueProblem(name, priority, runAt, member)
   if problem then
     quarantine(base, id, now, problem)
@@ -104,6 +151,7 @@ local function enqueue(base, id, now)
   else
     redis.call("ZADD", base .. KEY_DELAYED, runAt, member)
   end
+  if from ~= "pending" then redis.call("ZADD", base .. KEY_PENDING, runAt, member) end
   return name
 end
 
@@ -112,18 +160,21 @@ local function unqueue(base, id, name, member)
   if member then
     if name then redis.call("ZREM", readyKey(base, name), member) end
     redis.call("ZREM", base .. KEY_DELAYED, member)
+    redis.call("ZREM", base .. KEY_PENDING, member)
   end
   redis.call("ZREM", base .. KEY_ACTIVE, id)
 end
 
--- Moves a job to a final state, freeing its unique key (the job's `uniqueKey` field, read by the caller).
-local function leave(base, id, state, now, uniqueKey)
+-- Moves a job of `name` from state `from` to the final `state`, freeing its unique key (the job's `uniqueKey`
+-- field, read by the caller). The caller has taken it out of the pending sets.
+local function leave(base, id, state, now, uniqueKey, name, from)
   local key = jobKey(base, id)
   releaseUniqueKey(base, id, uniqueKey)
   redis.call("HSET", key, "state", state, "finishedAt", now)
   redis.call("HDEL", key, "leaseOwner", "leaseExpiresAt")
   redis.call("ZREM", base .. KEY_ACTIVE, id)
   redis.call("ZADD", base .. state, now, id)
+  move(name, from, state)
 end
 
 -- True when `owner` holds the lease of active job `id`.

@@ -4,7 +4,8 @@
 -- `encoded` is a JSON array of outcomes, each [tag, id, owner, error, runAt]: tag is Completed, Retry, Failed or
 -- Released; error and runAt are "" where the tag has none. Completed and Failed end the job; Retry puts it back
 -- to pending due at runAt with the error stored; Released puts it back at once with its original runAt and the
--- attempt not counted. Returns the ids whose lease was not held (those outcomes are ignored).
+-- attempt not counted. Returns the ids whose lease was not held (those outcomes are ignored). The caller
+-- flushes the counters (flushCounts).
 local function storeOutcomes(base, now, removeOnComplete, encoded)
   local lost = {}
   local woken = {}
@@ -12,17 +13,18 @@ local function storeOutcomes(base, now, removeOnComplete, encoded)
   for _, outcome in ipairs(cjson.decode(encoded)) do
     local tag, id, owner, err, runAt = outcome[1], outcome[2], outcome[3], outcome[4], outcome[5]
     local key = jobKey(base, id)
-    local fields = readFields(key, "state", "leaseOwner", "uniqueKey")
+    local fields = readFields(key, "state", "leaseOwner", "uniqueKey", "name")
     if not fields or fields[1] ~= "active" or fields[2] ~= owner then
       table.insert(lost, id)
     elseif tag == "Completed" and removeOnComplete then
       releaseUniqueKey(base, id, fields[3])
+      count("active", fields[4], -1)
       table.insert(removed, id)
     elseif tag == "Completed" then
-      leave(base, id, "completed", now, fields[3])
+      leave(base, id, "completed", now, fields[3], fields[4], "active")
     elseif tag == "Failed" then
       redis.call("HSET", key, "lastError", err)
-      leave(base, id, "failed", now, fields[3])
+      leave(base, id, "failed", now, fields[3], fields[4], "active")
     else
       if tag == "Retry" then
         redis.call("HSET", key, "state", "pending", "lastError", err, "runAt", runAt)
@@ -32,7 +34,7 @@ local function storeOutcomes(base, now, removeOnComplete, encoded)
       end
       redis.call("HDEL", key, "leaseOwner", "leaseExpiresAt")
       redis.call("ZREM", base .. KEY_ACTIVE, id)
-      local name = enqueue(base, id, now)
+      local name = enqueue(base, id, now, "active")
       if name then woken[name] = true end
     end
   end

@@ -1,0 +1,2 @@
+-- Deletes the record of instance $1 (it stopped).
+DELETE FROM :schema.instances WHERE id = $1
