@@ -15,7 +15,6 @@ import {
   DriverError,
   driverError,
   InvalidOption,
-  type JobCounts,
   JobDriver,
   type JobDriverShape,
   optionalNumber
@@ -32,7 +31,7 @@ import { listen } from "./internal/listen.js"
 import { migrate } from "./internal/migrate.js"
 import { connectionPlan, withOwnWakeups } from "./internal/pooler.js"
 import { makePush, mayHaveRun, ReplyLost, type RunPushQuery } from "./internal/push.js"
-import { toCounts, toRecord } from "./internal/records.js"
+import { type StateCountRow, toCounts, toRecord } from "./internal/records.js"
 import { loadQueries, type QueryName, schemaProblem, statementName, wakeupChannel } from "./internal/sql.js"
 
 export { wakeupChannel }
@@ -241,7 +240,7 @@ export const make = (
       pause: query("set-paused", [true, channel, ANY_JOB]).pipe(Effect.asVoid),
       resume: query("set-paused", [false, channel, ANY_JOB]).pipe(Effect.asVoid),
       isPaused: query<{ paused: boolean }>("is-paused", []).pipe(Effect.map((rows) => rows[0]?.paused === true)),
-      counts: ({ now }) => query<Record<keyof JobCounts, string>>("counts", [now]).pipe(Effect.map(([row]) => toCounts(row))),
+      counts: ({ now }) => query<StateCountRow & Record<string, unknown>>("counts", [now]).pipe(Effect.map(toCounts)),
       prune: (request) =>
         ("keepNewest" in request
           ? query<{ removed: string }>("prune-beyond", [request.state, request.keepNewest, request.limit])

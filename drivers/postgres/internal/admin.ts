@@ -14,7 +14,6 @@ import {
   type DriverError,
   encodeCursor,
   InvalidCursor,
-  type JobCounts,
   type JobDriverAdminShape,
   type JobFilter,
   type JobState,
@@ -25,7 +24,7 @@ import {
   type RemoveResult,
   storable
 } from "../../../src/driver/index.js"
-import { toInstance, toRecord, toSchedule } from "./records.js"
+import { addCountRow, noCounts, type StateCountRow, toInstance, toRecord, toSchedule } from "./records.js"
 import type { QueryName } from "./sql.js"
 
 /** Runs one of the driver's queries and returns its rows. */
@@ -128,25 +127,21 @@ const byText = <A>(text: (a: A) => string) => (a: A, b: A): number => {
   return x < y ? -1 : x > y ? 1 : 0
 }
 
-/** A row of counts-by-name.sql: the jobs of one name in one state (counts come back as text). */
-interface NameStateRow {
+/** A row of counts-by-name.sql: the jobs of one name in one state. */
+interface NameStateRow extends StateCountRow {
   readonly name: string
-  readonly state: JobState
-  readonly jobs: string
-  readonly delayed: string
 }
 
 /** Folds the rows of counts-by-name.sql into counts per name, by name. */
 const countsPerName = (rows: ReadonlyArray<NameStateRow>): ReadonlyArray<NameCounts> => {
-  const names = new Map<string, { -readonly [K in keyof JobCounts]: number }>()
+  const names = new Map<string, ReturnType<typeof noCounts>>()
   for (const row of rows) {
     let counts = names.get(row.name)
     if (counts === undefined) {
-      counts = { pending: 0, delayed: 0, active: 0, completed: 0, failed: 0, cancelled: 0 }
+      counts = noCounts()
       names.set(row.name, counts)
     }
-    counts[row.state] += Number(row.jobs)
-    counts.delayed += Number(row.delayed)
+    addCountRow(counts, row)
   }
   return [...names].map(([name, counts]) => ({ name, counts })).sort(byText((entry) => entry.name))
 }

@@ -34,15 +34,35 @@ export const toRecord = (row: Record<string, unknown>): JobRecord => ({
   leaseExpiresAt: optionalNumber(row.lease_expires_at)
 })
 
-/** A row of counts.sql or counts-by-name.sql (counts come back as text). */
-export const toCounts = (row: Partial<Record<keyof JobCounts, unknown>> | undefined): JobCounts => ({
-  pending: Number(row?.pending ?? 0),
-  delayed: Number(row?.delayed ?? 0),
-  active: Number(row?.active ?? 0),
-  completed: Number(row?.completed ?? 0),
-  failed: Number(row?.failed ?? 0),
-  cancelled: Number(row?.cancelled ?? 0)
+/** A row of counts.sql or counts-by-name.sql: the jobs of one state (of one name), counts as text. */
+export interface StateCountRow {
+  readonly state: JobState
+  readonly jobs: string
+  readonly delayed: string
+}
+
+/** Counts with nothing in them, to add rows to. */
+export const noCounts = (): { -readonly [K in keyof JobCounts]: number } => ({
+  pending: 0,
+  delayed: 0,
+  active: 0,
+  completed: 0,
+  failed: 0,
+  cancelled: 0
 })
+
+/** Adds one row's jobs to `counts`. */
+export const addCountRow = (counts: { -readonly [K in keyof JobCounts]: number }, row: StateCountRow): void => {
+  counts[row.state] += Number(row.jobs)
+  counts.delayed += Number(row.delayed)
+}
+
+/** The counts of the rows of counts.sql. */
+export const toCounts = (rows: ReadonlyArray<StateCountRow>): JobCounts => {
+  const counts = noCounts()
+  for (const row of rows) addCountRow(counts, row)
+  return counts
+}
 
 /** A row of the schedules table; what was never stored under the key reads `undefined`. */
 export const toSchedule = (row: Record<string, unknown>): ScheduleRecord => ({
