@@ -120,5 +120,5 @@ describe("the npm package", () => {
     } finally {
       rmSync(work, { recursive: true, force: true })
     }
-  }, 180_000)
+  }, 300_000)
 })
