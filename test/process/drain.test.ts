@@ -8,6 +8,7 @@
  * in the child, which logs every planned job's state as it exits (after the queue's scope has closed).
  */
 import { describe, expect, it } from "@effect/vitest"
+import { vi } from "vitest"
 import { Effect, Layer, ManagedRuntime, Option } from "effect"
 import { JobDriver } from "effect-jobs"
 import { once } from "node:events"
@@ -207,6 +208,10 @@ const backlog: Scenario = {
   shutdownTimeoutMs: 1_000,
   timeoutMs: 2_000
 }
+
+// 57 child processes start at once (each needs a few seconds of CPU under tsx): on a 2-core machine busy with
+// other test files, starting can take most of a minute, so the cases get room beyond the default 30 s.
+vi.setConfig({ testTimeout: 120_000 })
 
 const drivers: ReadonlyArray<DriverName> = ["memory", "redis", "postgres"]
 const compositions: ReadonlyArray<Composition> = ["chain", "merge", "scoped", "managed", "fork", "timeout"]

@@ -57,7 +57,7 @@ export const startChild = (script: string, env: Record<string, string>): Child =
     process: child,
     lines,
     output: () => raw,
-    waitForLine: (label, predicate, timeoutMs = 20_000) =>
+    waitForLine: (label, predicate, timeoutMs = 60_000) =>
       new Promise((resolve, reject) => {
         const check = () => {
           const found = lines.find(predicate)
